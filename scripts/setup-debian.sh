@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Feynman needs, only those missing, and says what it installs.
+#   scripts/setup-debian.sh            runtime: OpenBLAS and the Fashion-MNIST data set
+#   scripts/setup-debian.sh --test     plus what the test suite needs
+#   scripts/setup-debian.sh --reference plus PyTorch, for reference/ scripts and bench/compare
+set -euo pipefail
+want=(libopenblas0-pthread dataset-fashion-mnist)
+for arg in "$@"; do
+  case "$arg" in
+    --test) want+=() ;;
+    --reference) want+=(python3-torch) ;;
+    *) echo "setup-debian.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "Feynman needs these packages, which this system cannot install with apt-get: ${missing[*]}" >&2
+  echo "Install OpenBLAS (libopenblas.so.0) and put Fashion-MNIST's *-ubyte.gz files in a folder passed with --data-dir." >&2
+  exit 1
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "feynman: installing ${missing[*]} (Debian packages)" >&2
+$SUDO apt-get update -qq >&2
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2

@@ -1,0 +1,3 @@
+using Feynman.Cli;
+
+return await FeynmanCommand.Build().Parse(args).InvokeAsync();
