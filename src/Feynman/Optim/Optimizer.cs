@@ -67,8 +67,11 @@ public abstract class Optimizer
         int index = 0;
         foreach (var g in groups)
         {
-            foreach (var p in g.Parameters)
+            // Indexing, not foreach: an interface enumerator would allocate on every step.
+            var list = g.Parameters;
+            for (int j = 0; j < list.Count; j++)
             {
+                var p = list[j];
                 if (p.Grad is { } grad)
                 {
                     if (!TensorShape.SameShape(grad.Shape, p.Shape))
