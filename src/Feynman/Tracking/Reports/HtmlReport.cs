@@ -131,9 +131,10 @@ public static class HtmlReport
         if (c.Counts.Length != n || c.Counts.Any(r => r.Length != n))
             throw new ArgumentException($"confusion matrix of {c.Model}: counts must be {n} x {n} for {n} class names.");
         int cell = Math.Clamp(400 / Math.Max(n, 1), 14, 40);
-        int labelW = 8 + (int)(6.3 * c.ClassNames.Max(s => s.Length)), labelH = labelW;
+        int labelW = 8 + (int)(6.3 * c.ClassNames.Max(s => s.Length)), labelH = (int)(labelW * 0.87);
         int top = 30 + labelH, left = labelW + 22;
-        int width = left + n * cell + 10, height = top + n * cell + 30;
+        // Column labels are rotated 60°: the last one reaches about half its length right of its column.
+        int width = left + n * cell + Math.Max(10, labelW / 2), height = top + n * cell + 30;
         long total = c.Counts.Sum(r => r.Sum()), diagonal = 0;
         for (int i = 0; i < n; i++) diagonal += c.Counts[i][i];
         var sb = new StringBuilder();
@@ -160,7 +161,7 @@ public static class HtmlReport
                 var (r, g, b) = Blend(share, i == j);
                 sb.Append($"<rect x=\"{left + j * cell}\" y=\"{Svg.N(y)}\" width=\"{cell}\" height=\"{cell}\" fill=\"rgb({r},{g},{b})\" stroke=\"#ffffff\" stroke-width=\"1\"><title>{Svg.Escape($"true {c.ClassNames[i]}, predicted {c.ClassNames[j]}: {count}")}</title></rect>");
                 if (count > 0)
-                    sb.Append($"<text x=\"{Svg.N(left + j * cell + cell / 2.0)}\" y=\"{Svg.N(y + cell / 2.0 + fontSize / 2.8)}\" text-anchor=\"middle\" font-size=\"{fontSize}\" fill=\"{(share > 0.45 ? "#ffffff" : "#222222")}\">{count}</text>");
+                    sb.Append($"<text x=\"{Svg.N(left + j * cell + cell / 2.0)}\" y=\"{Svg.N(y + cell / 2.0 + fontSize / 2.8)}\" text-anchor=\"middle\" font-size=\"{fontSize}\" style=\"fill:{(share > 0.45 ? "#ffffff" : "#222222")}\">{count}</text>");
             }
         }
         sb.Append("</svg>");
@@ -177,7 +178,7 @@ public static class HtmlReport
 
     private static string ReliabilitySvg(ReliabilityReport rel, string color)
     {
-        const int size = 300, left = 52, top = 34, stripH = 40, gap = 14;
+        const int size = 260, left = 52, top = 34, stripH = 40, gap = 14;
         int width = left + size + 16, height = top + size + gap + stripH + 40;
         double X(double v) => left + v * size;
         double Y(double v) => top + (1 - v) * size;
