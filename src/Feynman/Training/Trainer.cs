@@ -39,7 +39,9 @@ public sealed class Trainer(TrainingOptions options)
         if (o.Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"epochs must be positive, got {o.Epochs}.");
         var optimizer = CreateOptimizer(model);
         var scheduler = CreateScheduler(optimizer);
-        var transforms = o.Augment ? new ITransform[] { new RandomCrop(2), new RandomHorizontalFlip() } : [];
+        var transforms = new List<ITransform>();
+        if (o.CropPadding > 0) transforms.Add(new RandomCrop(o.CropPadding));
+        if (o.HorizontalFlip) transforms.Add(new RandomHorizontalFlip());
         using var loader = new DataLoader(train, o.BatchSize, shuffle: true, seed: o.Seed, dropLast: false, transforms: transforms);
         int classes = train.ClassNames.Count;
 
@@ -124,9 +126,16 @@ public sealed class Trainer(TrainingOptions options)
 
             if (validation != null && o.EarlyStoppingPatience > 0)
             {
-                if (valLoss < bestLoss)
+                // "bestLoss" holds the watched metric, negated for accuracy so that lower is always better.
+                double watched = o.EarlyStoppingMetric switch
                 {
-                    bestLoss = valLoss;
+                    "val_loss" => valLoss,
+                    "val_accuracy" => -valAcc,
+                    _ => throw new ArgumentException($"early stopping metric '{o.EarlyStoppingMetric}' is not one of: val_loss, val_accuracy."),
+                };
+                if (watched < bestLoss - o.EarlyStoppingMinDelta)
+                {
+                    bestLoss = watched;
                     bestEpoch = epoch + 1;
                     badEpochs = 0;
                     SaveBest(model);
@@ -177,8 +186,8 @@ public sealed class Trainer(TrainingOptions options)
         return o.Optimizer.ToLowerInvariant() switch
         {
             "sgd" => new Sgd(parameters, o.LearningRate, o.Momentum, 0, o.WeightDecay, o.Nesterov),
-            "adam" => new Adam(parameters, o.LearningRate, weightDecay: o.WeightDecay),
-            "adamw" => new AdamW(parameters, o.LearningRate, weightDecay: o.WeightDecay),
+            "adam" => new Adam(parameters, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
+            "adamw" => new AdamW(parameters, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
             _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}' (sgd, adam, adamw)."),
         };
     }
@@ -189,10 +198,10 @@ public sealed class Trainer(TrainingOptions options)
         int main = Math.Max(1, o.Epochs - o.WarmupEpochs);
         LrScheduler? inner = o.Schedule.ToLowerInvariant() switch
         {
-            "none" or "" => null,
+            "none" or "constant" or "" => null,
             "cosine" => new CosineAnnealingLR(optimizer, main),
             "step" => new StepLR(optimizer, Math.Max(1, main / 3)),
-            _ => throw new ArgumentException($"unknown schedule '{o.Schedule}' (none, cosine, step)."),
+            _ => throw new ArgumentException($"unknown schedule '{o.Schedule}' (constant, cosine, step)."),
         };
         if (o.WarmupEpochs > 0) inner = new LinearWarmup(inner ?? new StepLR(optimizer, int.MaxValue, 1.0), o.WarmupEpochs);
         return inner;

@@ -18,7 +18,7 @@ public sealed record TrainingOptions
 
     public double WeightDecay { get; init; } = 5e-4;
 
-    /// <summary>"none", "cosine" (to zero over the run) or "step" (×0.1 every third of the run).</summary>
+    /// <summary>"constant" (or "none"), "cosine" (to zero over the run) or "step" (×0.1 every third of the run).</summary>
     public string Schedule { get; init; } = "cosine";
 
     /// <summary>Epochs of linear learning-rate warm-up before the schedule.</summary>
@@ -27,11 +27,26 @@ public sealed record TrainingOptions
     /// <summary>Global gradient-norm clip (0 = off).</summary>
     public double ClipGradNorm { get; init; }
 
-    /// <summary>Random crop (padding 2) and horizontal flip of training images.</summary>
-    public bool Augment { get; init; }
+    /// <summary>Random crop of training images after this much zero padding (0 = off).</summary>
+    public int CropPadding { get; init; }
 
-    /// <summary>Stop after this many epochs without a better validation loss, and restore the best weights (0 = off).</summary>
+    /// <summary>Random horizontal flip of training images.</summary>
+    public bool HorizontalFlip { get; init; }
+
+    /// <summary>Stop after this many epochs without a better validation metric, and restore the best weights (0 = off).</summary>
     public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>The validation metric early stopping watches: "val_loss" (lower is better) or "val_accuracy".</summary>
+    public string EarlyStoppingMetric { get; init; } = "val_loss";
+
+    /// <summary>An improvement smaller than this does not count.</summary>
+    public double EarlyStoppingMinDelta { get; init; }
+
+    public double Beta1 { get; init; } = 0.9;
+
+    public double Beta2 { get; init; } = 0.999;
+
+    public double Eps { get; init; } = 1e-8;
 
     /// <summary>Data order, augmentation and dropout depend only on this.</summary>
     public ulong Seed { get; init; } = 1;
