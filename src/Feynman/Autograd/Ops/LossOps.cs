@@ -234,27 +234,26 @@ public static partial class Ops
         var lseT = new float[n];
         var klRow = new float[n];
         double total = 0;
-        var scratch = BufferPool.Rent(c);
+        var scratch = BufferPool.Rent(2 * c);
         try
         {
-            var tmp = scratch.AsSpan(0, c);
+            var pt = scratch.AsSpan(0, c);
+            var diff = scratch.AsSpan(c, c);
             var ss = s.Span;
             var ts = t.Span;
             for (int i = 0; i < n; i++)
             {
                 var sr = ss.Slice(i * c, c);
                 var tr = ts.Slice(i * c, c);
-                float ls = lseS[i] = RowLogSumExp(sr, tmp, invT);
-                float lt = lseT[i] = RowLogSumExp(tr, tmp, invT);
-                // Σ p_t·(log p_t − log p_s), log p_t − log p_s = (t − s)/T − lse_t + lse_s
-                double kl = 0;
-                for (int j = 0; j < c; j++)
-                {
-                    double logPt = tr[j] * invT - lt;
-                    double pt = Math.Exp(logPt);
-                    if (pt > 0) kl += pt * (logPt - (sr[j] * invT - ls));
-                }
-                klRow[i] = (float)kl;
+                float ls = lseS[i] = RowLogSumExp(sr, pt, invT);
+                float lt = lseT[i] = RowLogSumExp(tr, pt, invT);
+                // Σ p_t·(log p_t − log p_s), with log p_t − log p_s = (t − s)/T − lse_t + lse_s
+                TensorPrimitives.Subtract(tr, sr, diff);
+                TensorPrimitives.Multiply(diff, invT, diff);
+                TensorPrimitives.Add(diff, ls - lt, diff);
+                ScaledSoftmaxFromLse(tr, invT, lt, pt);
+                float kl = TensorPrimitives.Dot(pt, diff);
+                klRow[i] = kl;
                 total += kl;
             }
         }
@@ -289,17 +288,17 @@ public static partial class Ops
                         // p_t·((log p_t − log p_s) − KL_row) / (N·T)
                         var sv = s.Span;
                         var tv = t.Span;
+                        var ptr = pt.AsSpan(0, c);
                         for (int i = 0; i < n; i++)
                         {
                             var dr = dst.Slice(i * c, c);
-                            var sr = sv.Slice(i * c, c);
                             var tr = tv.Slice(i * c, c);
-                            float shift = lseS[i] - lseT[i] - klRow[i];
-                            for (int j = 0; j < c; j++)
-                            {
-                                float logPt = tr[j] * invT - lseT[i];
-                                dr[j] = MathF.Exp(logPt) * ((tr[j] - sr[j]) * invT + shift) * scale;
-                            }
+                            TensorPrimitives.Subtract(tr, sv.Slice(i * c, c), dr);
+                            TensorPrimitives.Multiply(dr, invT, dr);
+                            TensorPrimitives.Add(dr, lseS[i] - lseT[i] - klRow[i], dr);
+                            ScaledSoftmaxFromLse(tr, invT, lseT[i], ptr);
+                            TensorPrimitives.Multiply(dr, ptr, dr);
+                            TensorPrimitives.Multiply(dr, scale, dr);
                         }
                     });
                 }

@@ -162,7 +162,6 @@ public static partial class Ops
 
     private const double SqrtTwoOverPi = 0.79788456080286535588; // √(2/π)
     private const double GeluKappa = 0.044715;
-    private const double InvSqrtTwo = 0.70710678118654752440;
     private const double InvSqrtTwoPi = 0.39894228040143267794; // 1/√(2π)
 
     /// <summary>
@@ -185,11 +184,7 @@ public static partial class Ops
         }
         else
         {
-            for (int i = 0; i < xs.Length; i++)
-            {
-                double v = xs[i];
-                ys[i] = (float)(0.5 * v * (1 + Erf(v * InvSqrtTwo)));
-            }
+            for (int i = 0; i < xs.Length; i++) ys[i] = (float)(xs[i] * NormalCdf(xs[i], out _));
         }
         if (AutogradEngine.ShouldRecord(x))
         {
@@ -208,13 +203,51 @@ public static partial class Ops
                     else
                     {
                         // Φ(x) + x·φ(x)
-                        slope = 0.5 * (1 + Erf(v * InvSqrtTwo)) + v * InvSqrtTwoPi * Math.Exp(-0.5 * v * v);
+                        slope = NormalCdf(v, out double pdf) + v * pdf;
                     }
                     d[i] = (float)(gs[i] * slope);
                 }
             }));
         }
         return y;
+    }
+
+    // Φ(x) − 1/2 = x·e^(−x²/2)·M(x²) for |x| < 2.5, M fitted on [0, 6.25] (relative error of Φ below 3e-10).
+    private static readonly double[] CdfCentre =
+    [
+        0.39894228040694774, 0.13298075983704202, 0.026596154662040003, 0.00379944111453951, 0.0004221777001453849,
+        3.836055944307708e-05, 2.964307385183357e-06, 1.9128025780424813e-07, 1.3288949195433441e-08,
+        2.5038687050868575e-10, 7.86976158889915e-11, -2.980473463957565e-12, 2.380690179838336e-13,
+    ];
+
+    // Φ(−a) = e^(−a²/2)·R(6.25/a²)/a for a ≥ 2.5, R fitted on (0, 1] with R(0) = 1/√(2π) (the asymptotic series' limit).
+    private static readonly double[] CdfTail =
+    [
+        0.39894228159247214, -0.06383090713667716, 0.030644205094361, -0.02461010620122356, 0.028474607673295627,
+        -0.04603664181549816, 0.09584308799825814, -0.2076195934282084, 0.3871488542003436, -0.5621000235501685,
+        0.6027716934263577, -0.4570520127531865, 0.23083946631159724, -0.06951881818922918, 0.009432235259572,
+    ];
+
+    /// <summary>
+    /// The standard normal CDF Φ(x) = (1 + erf(x/√2))/2 and density φ(x), in double precision from two
+    /// polynomial fits (made with numpy against math.erfc). The tail form keeps Φ of large negative x
+    /// accurate relative to its size, where 1 + erf would cancel.
+    /// </summary>
+    internal static double NormalCdf(double x, out double pdf)
+    {
+        double a = Math.Abs(x);
+        double e = Math.Exp(-0.5 * x * x);
+        pdf = e * InvSqrtTwoPi;
+        if (a < 2.5) return 0.5 + x * e * Horner(CdfCentre, x * x);
+        double tail = e * Horner(CdfTail, 6.25 / (x * x)) / a;
+        return x < 0 ? tail : 1 - tail;
+    }
+
+    private static double Horner(double[] coefficients, double t)
+    {
+        double r = coefficients[^1];
+        for (int k = coefficients.Length - 2; k >= 0; k--) r = r * t + coefficients[k];
+        return r;
     }
 
     /// <summary>
