@@ -145,6 +145,23 @@ public class OpsAGradTests
     }
 
     [Fact]
+    public void LossesWithoutMeanReductionGradients()
+    {
+        var rng = new Generator(23);
+        int[] targets = [1, -100, 4, 0];
+        var weights = Tensor.From([0.5f, 1f, 2f, 1.5f, 0.8f]);
+        foreach (var reduction in new[] { Reduction.None, Reduction.Sum })
+        {
+            var r = reduction;
+            AssertGrad(t => Ops.CrossEntropy(t[0], targets, weights, labelSmoothing: 0.1f, reduction: r), Param(rng, 4, 5));
+            AssertGrad(t => Ops.CrossEntropy(t[0], t[1], weights, 0.1f, r), Param(rng, 4, 5), Ops.Softmax(Tensor.Randn(rng, 4, 5), -1).RequireGrad());
+            AssertGrad(t => Ops.KlDivLogits(t[0], t[1], 2f, r), Param(rng, 4, 5), Param(rng, 4, 5));
+            AssertGrad(t => Ops.BinaryCrossEntropyWithLogits(t[0], t[1], Tensor.From([2f]), r), Param(rng, 4, 3), Tensor.Rand(rng, 4, 3).RequireGrad());
+            AssertGrad(t => Ops.MseLoss(t[0], t[1], r), Param(rng, 3, 4), Param(rng, 3, 4));
+        }
+    }
+
+    [Fact]
     public void DropoutGradient()
     {
         var rng = new Generator(20);
