@@ -82,6 +82,26 @@ public class OpsABehaviourTests
     }
 
     [Fact]
+    public void GeluSimdLanesMatchTheScalarFormulaFromTailToTail()
+    {
+        // 1201 values: the SIMD lanes take all but the last few, which go through the scalar loop.
+        var values = Enumerable.Range(0, 1201).Select(i => -12f + 0.02f * i).ToArray();
+        var x = Tensor.From(values).RequireGrad();
+        var y = x.Gelu();
+        y.Backward(Tensor.Ones(values.Length));
+        var yv = y.ToArray();
+        var gv = x.Grad!.ToArray();
+        for (int i = 0; i < values.Length; i++)
+        {
+            double v = values[i];
+            double cdf = Ops.NormalCdf(v, out double pdf);
+            double expectedY = v * cdf, expectedSlope = cdf + v * pdf;
+            Assert.True(Math.Abs(yv[i] - expectedY) <= 1e-6 * Math.Abs(expectedY) + 1e-30, $"gelu({v}) = {yv[i]}, expected {expectedY}");
+            Assert.True(Math.Abs(gv[i] - expectedSlope) <= 1e-6 * Math.Abs(expectedSlope) + 1e-30, $"gelu'({v}) = {gv[i]}, expected {expectedSlope}");
+        }
+    }
+
+    [Fact]
     public void KlOfIdenticalLogitsIsZeroAndCrossEntropyOfAllIgnoredIsNaN()
     {
         var logits = Tensor.Randn(new Generator(6), 3, 4);
