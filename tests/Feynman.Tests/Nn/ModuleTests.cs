@@ -184,4 +184,19 @@ public class ModuleTests
         Assert.All(net.Features.Parameters(), p => Assert.Null(p.Grad));
         Assert.NotNull(net.Head.Weight.Grad);
     }
+
+    [Fact]
+    public void SubmodulesAndParametersByPath()
+    {
+        using var net = new Net(new Generator(1));
+        Assert.Same(net.Features[2], net.GetSubmodule("features.2"));
+        Assert.Same(net.Head.Weight, net.GetParameter("head.weight"));
+        Assert.Same(net.Scale, net.GetParameter("scale"));
+        var ex = Assert.Throws<KeyNotFoundException>(() => net.GetSubmodule("features.7"));
+        Assert.Contains("children: 0, 1, 2", ex.Message);
+        Assert.Throws<KeyNotFoundException>(() => net.GetParameter("features.2.bias"));
+        var visited = new List<string>();
+        net.Apply(m => visited.Add(m.GetType().Name));
+        Assert.Equal(["Linear", "ReLU", "Linear", "Sequential", "Linear", "Net"], visited);
+    }
 }
