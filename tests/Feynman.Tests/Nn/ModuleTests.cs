@@ -199,4 +199,19 @@ public class ModuleTests
         net.Apply(m => visited.Add(m.GetType().Name));
         Assert.Equal(["Linear", "ReLU", "Linear", "Sequential", "Linear", "Net"], visited);
     }
+
+    /// <summary>A layer whose repr shows floats the way Python prints them (BatchNorm2d(64, eps=1e-05, momentum=0.1, ...)).</summary>
+    private sealed class FloatRepr(double[] values) : Module
+    {
+        public override Tensor Forward(Tensor x) => x;
+
+        protected override string ExtraRepr() => string.Join(", ", values.Select(v => Py(v)));
+    }
+
+    [Fact]
+    public void ReprFormatsFloatsAsPython()
+    {
+        Assert.Equal("FloatRepr(1e-05, 0.1, 1.0, 0.0001, 1e+20, -2.5, 3e-08, 100.0)",
+                     new FloatRepr([1e-5, 0.1, 1.0, 1e-4, 1e20, -2.5, 3e-8, 100]).ToString());
+    }
 }

@@ -112,7 +112,6 @@ public class OptimizerTests
         var q = TensorScope.Outside(() => Tensor.From(p.ToArray(), 19)).RequireGrad();
         var a = new AdamW([p], lr: 0.05);
         for (int i = 0; i < 2; i++) { SetGrad(p, new Generator((ulong)i)); a.Step(); }
-        q.ToArray();
         p.ToArray().CopyTo(q.Span);
         var b = new AdamW([q], lr: 0.9, weightDecay: 0.5);
         b.LoadStateDict(a.StateDict());
