@@ -214,4 +214,16 @@ public class ModuleTests
         Assert.Equal("FloatRepr(1e-05, 0.1, 1.0, 0.0001, 1e+20, -2.5, 3e-08, 100.0)",
                      new FloatRepr([1e-5, 0.1, 1.0, 1e-4, 1e20, -2.5, 3e-8, 100]).ToString());
     }
+
+    [Fact]
+    public void ModuleListRegistersItsItems()
+    {
+        var rng = new Generator(9);
+        var list = new ModuleList(new Linear(3, 2, rng: rng), new Linear(3, 2, bias: false, rng: rng));
+        Assert.Equal(["0.weight", "0.bias", "1.weight"], list.StateDict().Keys.ToArray());
+        Assert.Equal(2, list.Count);
+        Assert.Same(list[1], list.GetSubmodule("1"));
+        Assert.Throws<NotSupportedException>(() => list.Call(Tensor.Zeros(1, 3)));
+        Assert.Equal("ModuleList(\n  (0): Linear(in_features=3, out_features=2, bias=True)\n  (1): Linear(in_features=3, out_features=2, bias=False)\n)", list.ToString());
+    }
 }
