@@ -20,7 +20,7 @@ public sealed class CheckpointTests : IDisposable
         Optimizer opt = kind switch
         {
             "sgd" => new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9, weightDecay: 1e-4, nesterov: true),
-            "adam" => new Adam(model.Parameters(), lr: 0.01, weightDecay: 1e-3),
+            "adam" => new Adam(model.Parameters(), lr: 0.01, beta2: 0.5, weightDecay: 1e-3, amsgrad: true),
             _ => new AdamW([new ParamGroup(model.Parameters().Take(2)), new ParamGroup(model.Parameters().Skip(2), learningRate: 0.003, weightDecay: 0)], lr: 0.01),
         };
         var scheduler = new LinearWarmup(new StepLR(opt, stepSize: 2, gamma: 0.5), warmupSteps: 2, startFactor: 0.5);
@@ -88,6 +88,7 @@ public sealed class CheckpointTests : IDisposable
         var file = Safetensors.Read(path);
         Assert.Contains("model.0.weight", file.Tensors.Keys);
         Assert.Contains("optimizer.state.2.bias.exp_avg_sq", file.Tensors.Keys);
+        Assert.Contains("optimizer.state.0.weight.max_exp_avg_sq", file.Tensors.Keys);
         Assert.Equal("1", file.Metadata["optimizer.state.0.weight.step"]);
         Assert.Equal("Adam", file.Metadata["optimizer.kind"]);
         Assert.Equal(Checkpoint.FormatValue, file.Metadata["format"]);
