@@ -126,4 +126,16 @@ public class OptimizerTests
         Assert.Equal(p.ToArray(), q.ToArray());
         Assert.Throws<ArgumentException>(() => new Sgd([q], lr: 1).LoadStateDict(a.StateDict()));
     }
+
+    [Fact]
+    public void ScheduleKeepsWorkingAfterLoadingAStateSavedWithoutOne()
+    {
+        var p = Param(new Generator(9), 3);
+        var saved = new Sgd([p], lr: 0.2).StateDict();
+        var opt = new Sgd([p], lr: 0.2);
+        var schedule = new StepLR(opt, stepSize: 1, gamma: 0.5);
+        opt.LoadStateDict(saved);
+        schedule.Step();
+        Assert.Equal(0.1, opt.LearningRate, 12);
+    }
 }
