@@ -5,6 +5,7 @@ return args.Length == 0 ? Usage() : args[0] switch
 {
     "gemm" => GemmBench.Run(BenchArgs.Parse(args[1..])),
     "models" => ModelsBench.Run(BenchArgs.Parse(args[1..])),
+    "profile" => ProfileBench.Run(BenchArgs.Parse(args[1..])),
     "-h" or "--help" or "help" => Usage(),
     _ => Usage($"unknown subcommand '{args[0]}'"),
 };
@@ -14,6 +15,7 @@ static int Usage(string? error = null)
     if (error != null) Console.Error.WriteLine($"Feynman.Bench: {error}");
     Console.Error.WriteLine("""
         usage: Feynman.Bench gemm   [--ms 300] [--set mlp|square|all] [--cpu]
+               Feynman.Bench profile [--model mlp1200] [--steps 30]
                Feynman.Bench models [--models mlp1200,mlp256,cnn,mlp256_infer] [--seconds 3] [--infer-calls 10000] [--json]
         """);
     return error == null ? 0 : 2;
