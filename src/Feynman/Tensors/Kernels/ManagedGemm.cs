@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -132,36 +133,41 @@ public sealed unsafe class ManagedGemm(int threads) : IGemmBackend
         int kc = EvenBlock(k, KcMax, 1);
         int mc = EvenBlock(m, McMax, MR);
         int nc = EvenBlock(n, NcMax, NR);
-        var packA = BufferPool.Rent(RoundUp(mc, MR) * kc);
-        var packB = BufferPool.Rent(RoundUp(nc, NR) * kc);
-        try
+        float* pa = PackBuffer(ref packA, RoundUp(mc, MR) * kc);
+        float* pb = PackBuffer(ref packB, RoundUp(nc, NR) * kc);
+        for (int jc = 0; jc < n; jc += nc)
         {
-            fixed (float* pa = packA, pb = packB)
+            int ncCur = Math.Min(nc, n - jc);
+            for (int pc = 0; pc < k; pc += kc)
             {
-                for (int jc = 0; jc < n; jc += nc)
+                int kcCur = Math.Min(kc, k - pc);
+                // The first k block applies the caller's beta; later ones add to it.
+                float betaCur = pc == 0 ? beta : 1f;
+                PackB(transB, b, ldb, pc, jc, kcCur, ncCur, pb);
+                for (int ic = 0; ic < m; ic += mc)
                 {
-                    int ncCur = Math.Min(nc, n - jc);
-                    for (int pc = 0; pc < k; pc += kc)
-                    {
-                        int kcCur = Math.Min(kc, k - pc);
-                        // The first k block applies the caller's beta; later ones add to it.
-                        float betaCur = pc == 0 ? beta : 1f;
-                        PackB(transB, b, ldb, pc, jc, kcCur, ncCur, pb);
-                        for (int ic = 0; ic < m; ic += mc)
-                        {
-                            int mcCur = Math.Min(mc, m - ic);
-                            PackA(transA, a, lda, ic, pc, mcCur, kcCur, pa);
-                            Macro(kernel, mcCur, ncCur, kcCur, alpha, betaCur, pa, pb, c + (long)ic * ldc + jc, ldc);
-                        }
-                    }
+                    int mcCur = Math.Min(mc, m - ic);
+                    PackA(transA, a, lda, ic, pc, mcCur, kcCur, pa);
+                    Macro(kernel, mcCur, ncCur, kcCur, alpha, betaCur, pa, pb, c + (long)ic * ldc + jc, ldc);
                 }
             }
         }
-        finally
+    }
+
+    // Each thread keeps its packing buffers (pinned, from the pool) between calls: no allocation and
+    // no contention on the pool in steady state. A bigger product swaps in a bigger buffer.
+    [ThreadStatic] private static float[]? packA;
+    [ThreadStatic] private static float[]? packB;
+
+    private static float* PackBuffer(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
         {
-            BufferPool.Return(packA);
-            BufferPool.Return(packB);
+            if (buffer is not null) BufferPool.Return(buffer);
+            buffer = BufferPool.Rent(RoundUp(length, 16 * 1024));
         }
+        // Pool buffers live on the pinned heap, so the address is stable without a fixed block.
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
@@ -376,6 +382,17 @@ public sealed unsafe class ManagedGemm(int threads) : IGemmBackend
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel256(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
+        if (beta != 0f && Sse.IsSupported)
+        {
+            // C rows are far apart and cold when k is split into blocks: start fetching them now,
+            // so the loads at the end do not stall after the multiply loop.
+            float* cp = c;
+            for (int i = 0; i < MR; i++, cp += ldc)
+            {
+                Sse.Prefetch0(cp);
+                Sse.Prefetch0(cp + NR - 1);
+            }
+        }
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
