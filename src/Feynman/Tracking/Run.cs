@@ -43,6 +43,16 @@ public sealed class Run : IDisposable
         store.Write("INSERT OR REPLACE INTO artifacts (run_id, kind, path, created_at) VALUES ($id, $kind, $path, $at);",
             ("$id", Id), ("$kind", kind), ("$path", Path.GetFullPath(path)), ("$at", RunStore.Now()));
 
+    /// <summary>
+    /// Saves structured results under <paramref name="name"/> (replacing an earlier one): a report model,
+    /// results.json, confusion matrices. Read back with <see cref="RunStore.GetDocument"/>.
+    /// </summary>
+    public void SaveDocument(string name, string json)
+    {
+        RunStore.ValidateDocument(name, json);
+        store.Write("INSERT OR REPLACE INTO documents (run_id, name, json) VALUES ($id, $name, $json);", ("$id", Id), ("$name", name), ("$json", json));
+    }
+
     /// <summary>Ends the run with <paramref name="status"/> (finished, failed or interrupted).</summary>
     public void Finish(RunStatus status, string? error = null)
     {

@@ -117,6 +117,11 @@ public sealed class RunStore : IDisposable
                 path TEXT NOT NULL,
                 created_at TEXT NOT NULL,
                 PRIMARY KEY (run_id, kind, path));
+            CREATE TABLE IF NOT EXISTS documents (
+                run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                json TEXT NOT NULL,
+                PRIMARY KEY (run_id, name));
             """, tx);
         Execute(c, $"PRAGMA user_version = {SchemaVersion};", tx);
         tx.Commit();
@@ -245,10 +250,29 @@ public sealed class RunStore : IDisposable
         return new RunComparison([.. runs.Select(r => r.Summary)], metrics, differences);
     }
 
+    /// <summary>A JSON document a run saved with <see cref="Run.SaveDocument"/> (null when there is none).</summary>
+    public string? GetDocument(long id, string name)
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT json FROM documents WHERE run_id = $id AND name = $name;";
+            cmd.Parameters.AddWithValue("$id", id);
+            cmd.Parameters.AddWithValue("$name", name);
+            return cmd.ExecuteScalar() as string;
+        }
+    }
+
     /// <summary>Deletes a run and everything logged for it.</summary>
     public void DeleteRun(long id) => Write("DELETE FROM runs WHERE id = $id;", ("$id", id));
 
     // ---------------------------------------------------------------- used by Run
+
+    internal static void ValidateDocument(string name, string json)
+    {
+        try { using var _ = JsonDocument.Parse(json); }
+        catch (JsonException ex) { throw new ArgumentException($"document '{name}' is not valid JSON: {ex.Message}", nameof(json), ex); }
+    }
 
     internal void Write(string sql, params (string Name, object? Value)[] parameters)
     {
