@@ -382,46 +382,107 @@ public static partial class Ops
         int count = x.Count;
         var xs = x.Span;
         var ts = t.Span;
-        var losses = new double[count];
-        for (int i = 0; i < count; i++)
+        var losses = BufferPool.Rent(count);
+        var scratch = BufferPool.Rent(count);
+        Tensor y;
+        try
         {
-            double v = xs[i], target = ts[i];
-            double softplusNeg = Math.Max(-v, 0) + Math.Log(1 + Math.Exp(-Math.Abs(v)));
-            double l = pw is null ? 1 : 1 + (pw[i] - 1) * target;
-            losses[i] = (1 - target) * v + l * softplusNeg;
+            var ls = losses.AsSpan(0, count);
+            var tmp = scratch.AsSpan(0, count);
+            SoftplusOfNegated(xs, ls, tmp);
+            if (pw is not null)
+            {
+                PosWeightFactor(pw, ts, tmp);
+                TensorPrimitives.Multiply(ls, tmp, ls);
+            }
+            // + (1 − t)·x
+            TensorPrimitives.Subtract(1f, ts, tmp);
+            TensorPrimitives.MultiplyAdd(tmp, xs, ls, ls);
+            if (reduction == Reduction.None)
+            {
+                y = Tensor.Empty(x.Shape);
+                ls.CopyTo(y.Span);
+            }
+            else
+            {
+                float total = TensorPrimitives.Sum((ReadOnlySpan<float>)ls);
+                y = Tensor.Scalar(reduction == Reduction.Sum ? total : total / count);
+            }
         }
-        var y = ReduceLoss(losses, reduction, count, x.Shape);
+        finally
+        {
+            BufferPool.Return(losses);
+            BufferPool.Return(scratch);
+        }
         if (AutogradEngine.ShouldRecord(x, t))
         {
             AutogradEngine.Record(y, op, [x, t], g =>
             {
-                WriteElementwiseGrad(x, dst =>
+                var buffer = BufferPool.Rent(count);
+                try
                 {
-                    // (1 − t) + l·(σ(x) − 1); without pos_weight σ(x) − t
-                    var xv = x.Span;
-                    var tv = t.Span;
-                    for (int i = 0; i < dst.Length; i++)
+                    WriteElementwiseGrad(x, dst =>
                     {
-                        float sig = 1f / (1f + MathF.Exp(-xv[i]));
-                        float l = pw is null ? 1f : 1f + (pw[i] - 1f) * tv[i];
-                        dst[i] = ((1f - tv[i]) + l * (sig - 1f)) * LossGradScale(g, reduction, count, i);
-                    }
-                });
-                WriteElementwiseGrad(t, dst =>
-                {
-                    // −x + (pw − 1)·softplus(−x)
-                    var xv = x.Span;
-                    for (int i = 0; i < dst.Length; i++)
+                        // (1 − t) + l·(σ(x) − 1); without pos_weight σ(x) − t
+                        var tmp = buffer.AsSpan(0, count);
+                        TensorPrimitives.Sigmoid(x.Span, dst);
+                        TensorPrimitives.Subtract(dst, 1f, dst);
+                        if (pw is not null)
+                        {
+                            PosWeightFactor(pw, t.Span, tmp);
+                            TensorPrimitives.Multiply(dst, tmp, dst);
+                        }
+                        TensorPrimitives.Subtract(1f, t.Span, tmp);
+                        TensorPrimitives.Add(dst, tmp, dst);
+                        ScaleLossGrad(dst, g, reduction, count);
+                    });
+                    WriteElementwiseGrad(t, dst =>
                     {
-                        float v = xv[i];
-                        float grad = -v;
-                        if (pw is not null) grad += (pw[i] - 1f) * (MathF.Max(-v, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(v))));
-                        dst[i] = grad * LossGradScale(g, reduction, count, i);
-                    }
-                });
+                        // −x + (pw − 1)·softplus(−x)
+                        var tmp = buffer.AsSpan(0, count);
+                        if (pw is not null)
+                        {
+                            SoftplusOfNegated(x.Span, dst, tmp);
+                            TensorPrimitives.Subtract(pw, 1f, tmp);
+                            TensorPrimitives.Multiply(dst, tmp, dst);
+                            TensorPrimitives.Subtract(dst, x.Span, dst);
+                        }
+                        else TensorPrimitives.Negate(x.Span, dst);
+                        ScaleLossGrad(dst, g, reduction, count);
+                    });
+                }
+                finally { BufferPool.Return(buffer); }
             });
         }
         return y;
+    }
+
+    /// <summary>softplus(−x) = max(−x, 0) + log(1 + e^(−|x|)), stable for any x; <paramref name="scratch"/> has x's length.</summary>
+    private static void SoftplusOfNegated(ReadOnlySpan<float> x, Span<float> destination, Span<float> scratch)
+    {
+        TensorPrimitives.Abs(x, destination);
+        TensorPrimitives.Negate(destination, destination);
+        TensorPrimitives.Exp(destination, destination);
+        TensorPrimitives.Add(destination, 1f, destination);
+        TensorPrimitives.Log(destination, destination);
+        TensorPrimitives.Negate(x, scratch);
+        TensorPrimitives.Max(scratch, 0f, scratch);
+        TensorPrimitives.Add(destination, scratch, destination);
+    }
+
+    /// <summary>l = 1 + (pos_weight − 1)·t, the weight of the positive part of the binary cross-entropy.</summary>
+    private static void PosWeightFactor(ReadOnlySpan<float> posWeight, ReadOnlySpan<float> target, Span<float> destination)
+    {
+        TensorPrimitives.Subtract(posWeight, 1f, destination);
+        TensorPrimitives.Multiply(destination, target, destination);
+        TensorPrimitives.Add(destination, 1f, destination);
+    }
+
+    /// <summary>Multiplies elementwise loss gradients by the output gradient: elementwise for None, else one factor.</summary>
+    private static void ScaleLossGrad(Span<float> grad, Tensor g, Reduction reduction, int count)
+    {
+        if (reduction == Reduction.None) TensorPrimitives.Multiply(grad, g.Span, grad);
+        else TensorPrimitives.Multiply(grad, LossGradScale(g, reduction, count, 0), grad);
     }
 
     /// <summary>
