@@ -13,19 +13,34 @@ internal static class ReportCommand
     {
         var runArg = new Argument<string>("run") { Description = "A run id, an output folder, or a results.json file." };
         var output = new Option<string?>("--out") { Description = "Where to write the HTML (default: report.html beside results.json)." };
-        var db = CommonOptions.Database();
+        var dbOption = CommonOptions.Database();
         var command = new Command("report", "Write the HTML report of a run.");
         command.Arguments.Add(runArg);
         command.Options.Add(output);
-        command.Options.Add(db);
+        command.Options.Add(dbOption);
         command.SetAction(parse =>
         {
             try
             {
-                var results = ResultsPath(parse.GetValue(runArg)!, parse.GetValue(db)!);
-                var result = ExperimentResult.Load(results);
-                var html = parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(results)!, "report.html");
-                HtmlReport.Write(ReportBuilder.Build(result), html);
+                var run = parse.GetValue(runArg)!;
+                ReportModel report;
+                string html;
+                if (long.TryParse(run, out long id) && !File.Exists(run) && !Directory.Exists(run))
+                {
+                    // From the run database: the report the run saved, or one rebuilt from its metrics.
+                    var db = parse.GetValue(dbOption)!;
+                    if (!File.Exists(db)) throw new FileNotFoundException($"no run database at {db}.");
+                    using var store = RunStore.Open(db);
+                    report = ReportBuilder.FromRun(store, id);
+                    html = parse.GetValue(output) ?? store.GetRun(id).Artifacts.LastOrDefault(a => a.Kind == "report")?.Path ?? $"report-{id}.html";
+                }
+                else
+                {
+                    var results = Directory.Exists(run) ? Path.Combine(run, "results.json") : run;
+                    report = ExperimentReport.Build(ExperimentResult.Load(results));
+                    html = parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(results))!, "report.html");
+                }
+                HtmlReport.Write(report, html);
                 Console.WriteLine(Path.GetFullPath(html));
                 return 0;
             }
@@ -36,17 +51,5 @@ internal static class ReportCommand
             }
         });
         return command;
-    }
-
-    private static string ResultsPath(string run, string db)
-    {
-        if (File.Exists(run)) return run;
-        if (Directory.Exists(run)) return Path.Combine(run, "results.json");
-        if (!long.TryParse(run, out long id)) throw new FileNotFoundException($"'{run}' is neither a run id, a folder nor a results file.");
-        if (!File.Exists(db)) throw new FileNotFoundException($"no run database at {db}.");
-        using var store = RunStore.Open(db);
-        var details = store.GetRun(id);
-        return details.Artifacts.LastOrDefault(a => a.Kind == "results")?.Path
-               ?? throw new FileNotFoundException($"run {id} recorded no results.json (it may have failed before the end; see 'feynman runs show {id}').");
     }
 }

@@ -161,12 +161,13 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
         Log($"{role} {section.Name}: test accuracy {eval.Accuracy:P2}, {micros:F1} µs/sample");
         if (run != null)
         {
-            run.LogMetric("test_accuracy", eval.Accuracy, section.Name);
-            run.LogMetric("test_loss", eval.Loss, section.Name);
-            run.LogMetric("ece", eval.ExpectedCalibrationError, section.Name);
-            run.LogMetric("parameters", net.ParameterCount, section.Name);
-            run.LogMetric("us_per_sample", micros, section.Name);
-            run.LogMetric("training_seconds", outcome.TrainingSeconds, section.Name);
+            run.LogMetric(MetricKeys.TestAccuracy, eval.Accuracy, section.Name);
+            run.LogMetric(MetricKeys.TestLoss, eval.Loss, section.Name);
+            run.LogMetric(MetricKeys.ExpectedCalibrationError, eval.ExpectedCalibrationError, section.Name);
+            run.LogMetric(MetricKeys.Parameters, net.ParameterCount, section.Name);
+            run.LogMetric(MetricKeys.MicrosecondsPerSample, micros, section.Name);
+            run.LogMetric(MetricKeys.TrainSeconds, outcome.TrainingSeconds, section.Name);
+            if (trained != null) run.LogMetric(MetricKeys.SamplesPerSecond, trained.SamplesPerSecond, section.Name);
         }
         return true;
     }
@@ -220,7 +221,9 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
         var resultsPath = Path.Combine(outDir, "results.json");
         result.Save(resultsPath);
         var reportPath = Path.Combine(outDir, "report.html");
-        HtmlReport.Write(ReportBuilder.Build(result), reportPath);
+        var report = ExperimentReport.Build(result);
+        HtmlReport.Write(report, reportPath);
+        run?.SaveDocument(ReportJson.DocumentName, ReportJson.Serialize(report));
         run?.AddArtifact("results", resultsPath);
         run?.AddArtifact("report", reportPath);
         Log($"results: {resultsPath}");

@@ -4,7 +4,7 @@ using Feynman.Tracking.Reports;
 namespace Feynman.Experiments;
 
 /// <summary>Turns an experiment's results into the HTML report's model.</summary>
-public static class ReportBuilder
+public static class ExperimentReport
 {
     public static ReportModel Build(ExperimentResult r)
     {
