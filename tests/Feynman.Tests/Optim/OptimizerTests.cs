@@ -138,4 +138,22 @@ public class OptimizerTests
         schedule.Step();
         Assert.Equal(0.1, opt.LearningRate, 12);
     }
+
+    [Fact]
+    public void ClipByInfinityNormAndByValue()
+    {
+        var a = Param(new Generator(10), 2);
+        var b = Param(new Generator(11), 2);
+        a.Grad = TensorScope.Outside(() => Tensor.From([3f, -4f], 2));
+        b.Grad = TensorScope.Outside(() => Tensor.From([1f, 0.5f], 2));
+        double total = GradientClipping.ClipGradNorm([a, b], maxNorm: 2, normType: double.PositiveInfinity);
+        Assert.Equal(4, total);
+        Assert.Equal(3f * 2 / (4 + 1e-6f), a.Grad.ToArray()[0], 1e-6f);
+        Assert.Equal(-4f * 2 / (4 + 1e-6f), a.Grad.ToArray()[1], 1e-6f);
+        GradientClipping.ClipGradValue([a, b], 0.75);
+        Assert.Equal([0.75f, -0.75f], a.Grad.ToArray());
+        Support.AssertClose.Equal([0.5f, 0.25f], b.Grad, what: "b scaled by the norm clip, untouched by the value clip");
+        b.Grad.Span[0] = float.NaN;
+        Assert.Throws<InvalidOperationException>(() => GradientClipping.ClipGradNorm([a, b], 1, errorIfNonfinite: true));
+    }
 }
