@@ -119,8 +119,8 @@ public sealed class Trainer(TrainingOptions options)
             history.Add(record);
             run?.LogEpoch(name, epoch + 1, new Dictionary<string, double>
             {
-                ["train_loss"] = record.TrainLoss, ["train_accuracy"] = record.TrainAccuracy,
-                ["val_loss"] = record.ValidationLoss, ["val_accuracy"] = record.ValidationAccuracy, ["lr"] = lr,
+                [MetricKeys.TrainLoss] = record.TrainLoss, [MetricKeys.TrainAccuracy] = record.TrainAccuracy,
+                [MetricKeys.ValidationLoss] = record.ValidationLoss, [MetricKeys.ValidationAccuracy] = record.ValidationAccuracy, [MetricKeys.LearningRate] = lr,
             });
             progress?.Report(new TrainingProgress(name, epoch, o.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch, samplesThisRun / clock.Elapsed.TotalSeconds, record.TrainLoss, true));
 

@@ -112,7 +112,6 @@ public class OptimizerTests
         var q = TensorScope.Outside(() => Tensor.From(p.ToArray(), 19)).RequireGrad();
         var a = new AdamW([p], lr: 0.05);
         for (int i = 0; i < 2; i++) { SetGrad(p, new Generator((ulong)i)); a.Step(); }
-        q.ToArray();
         p.ToArray().CopyTo(q.Span);
         var b = new AdamW([q], lr: 0.9, weightDecay: 0.5);
         b.LoadStateDict(a.StateDict());
@@ -126,5 +125,17 @@ public class OptimizerTests
         }
         Assert.Equal(p.ToArray(), q.ToArray());
         Assert.Throws<ArgumentException>(() => new Sgd([q], lr: 1).LoadStateDict(a.StateDict()));
+    }
+
+    [Fact]
+    public void ScheduleKeepsWorkingAfterLoadingAStateSavedWithoutOne()
+    {
+        var p = Param(new Generator(9), 3);
+        var saved = new Sgd([p], lr: 0.2).StateDict();
+        var opt = new Sgd([p], lr: 0.2);
+        var schedule = new StepLR(opt, stepSize: 1, gamma: 0.5);
+        opt.LoadStateDict(saved);
+        schedule.Step();
+        Assert.Equal(0.1, opt.LearningRate, 12);
     }
 }
