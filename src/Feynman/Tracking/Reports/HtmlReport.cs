@@ -128,6 +128,7 @@ public static class HtmlReport
     private static string ConfusionSvg(ConfusionReport c)
     {
         int n = c.ClassNames.Count;
+        if (n == 0) throw new ArgumentException($"confusion matrix of {c.Model}: there are no class names.");
         if (c.Counts.Length != n || c.Counts.Any(r => r.Length != n))
             throw new ArgumentException($"confusion matrix of {c.Model}: counts must be {n} x {n} for {n} class names.");
         int cell = Math.Clamp(400 / Math.Max(n, 1), 14, 40);

@@ -22,7 +22,7 @@ internal static class LayerResolver
 
     private static string Known => string.Join(", ", Names.Keys);
 
-    public static ModelSpec Resolve(int[] input, YamlCursor list)
+    public static ModelSpec Resolve(int[] input, RecipeNode list)
     {
         var layers = list.Sequence();
         if (layers.Count == 0) throw list.Error("a model needs at least one layer.");
@@ -37,18 +37,18 @@ internal static class LayerResolver
         return new ModelSpec(input, result);
     }
 
-    private static LayerSpec Layer(int index, int[] shape, YamlCursor c)
+    private static LayerSpec Layer(int index, int[] shape, RecipeNode c)
     {
         // A layer is either a bare name ("relu") or a one-key mapping ("linear: 10", "conv2d: {out: 32, kernel: 3}").
         string name;
-        YamlCursor? args = null;
+        RecipeNode? args = null;
         if (c.Node is YamlScalarNode { Value: { } bare })
             name = bare;
         else if (c.Node is YamlMappingNode { Children.Count: 1 } map)
         {
             var (key, value) = map.Children.First();
             name = key is YamlScalarNode { Value: { } k } ? k : throw c.Error("a layer name must be plain text.");
-            args = new YamlCursor(value, $"{c.Path}.{name}", c.File);
+            args = new RecipeNode(value, $"{c.Path}.{name}", c.File);
         }
         else throw c.Error($"a layer is a name (relu) or one name with settings (linear: 10); got {c.Describe()}. Layers: {Known}.");
 
@@ -147,13 +147,13 @@ internal static class LayerResolver
         throw c.Error($"layer '{name}' is not handled.");
     }
 
-    private static void NoArgs(YamlCursor? args, string name)
+    private static void NoArgs(RecipeNode? args, string name)
     {
         if (args is { } a) throw a.Error($"{name} takes no settings; write it as '- {name}'.");
     }
 
     // PyTorch's output size: floor((n + 2·padding − kernel) / stride) + 1.
-    private static (int H, int W) Spatial(int[] shape, int kernel, int stride, int padding, string where, YamlCursor at)
+    private static (int H, int W) Spatial(int[] shape, int kernel, int stride, int padding, string where, RecipeNode at)
     {
         int h = (shape[1] + 2 * padding - kernel) / stride + 1, w = (shape[2] + 2 * padding - kernel) / stride + 1;
         if (shape[1] + 2 * padding < kernel || shape[2] + 2 * padding < kernel || h <= 0 || w <= 0)

@@ -23,6 +23,12 @@ public sealed record Recipe(
     [JsonIgnore]
     public string Source { get; init; } = "";
 
+    /// <summary>Sections of registered paradigms (<see cref="RecipeParser.RegisterSection"/>), by key, as their parsers returned them.</summary>
+    public IReadOnlyDictionary<string, object> Sections { get; init; } = new Dictionary<string, object>();
+
+    /// <summary>The registered section <paramref name="key"/> as <typeparamref name="T"/>, or null when the recipe lacks it.</summary>
+    public T? Section<T>(string key) where T : class => Sections.TryGetValue(key, out var value) ? (T)value : null;
+
     public string? File { get; init; }
 
     /// <summary>Every model of the recipe: teachers, then the student, then a supervised recipe's model.</summary>

@@ -20,8 +20,41 @@ public static class RecipeParser
     private static readonly string[] SectionKeys = ["name", "model", "training", "weights"];
     private static readonly string[] DistillationKeys = ["temperature", "alpha", "baseline"];
 
-    /// <summary>The paradigms a recipe can name.</summary>
-    public static IReadOnlyList<string> Paradigms { get; } = ["supervised", "distillation"];
+    private static readonly Lock RegistryLock = new();
+    private static readonly Dictionary<string, Func<RecipeNode, object>> ExtraSections = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, Func<Recipe, string?>?> ExtraParadigms = new(StringComparer.Ordinal);
+
+    /// <summary>The paradigms a recipe can name: the built-in ones and those registered.</summary>
+    public static IReadOnlyList<string> Paradigms
+    {
+        get { lock (RegistryLock) return ["supervised", "distillation", .. ExtraParadigms.Keys]; }
+    }
+
+    /// <summary>
+    /// Lets recipes carry a top-level section <paramref name="key"/> (e.g. "weak_to_strong"), read by
+    /// <paramref name="parse"/> into the paradigm's own record, found later in <see cref="Recipe.Sections"/>.
+    /// </summary>
+    public static void RegisterSection(string key, Func<RecipeNode, object> parse)
+    {
+        lock (RegistryLock)
+        {
+            if (RecipeKeys.Contains(key)) throw new ArgumentException($"'{key}' is a built-in recipe key.", nameof(key));
+            ExtraSections[key] = parse;
+        }
+    }
+
+    /// <summary>
+    /// Adds a paradigm name recipes may give in <c>paradigm:</c>. <paramref name="validate"/> returns what
+    /// is missing or inconsistent in a recipe of that paradigm (null when it is fine).
+    /// </summary>
+    public static void RegisterParadigm(string name, Func<Recipe, string?>? validate = null)
+    {
+        lock (RegistryLock)
+        {
+            if (name is "supervised" or "distillation") throw new ArgumentException($"'{name}' is a built-in paradigm.", nameof(name));
+            ExtraParadigms[name] = validate;
+        }
+    }
 
     public static Recipe Load(string path)
     {
@@ -32,7 +65,10 @@ public static class RecipeParser
     public static Recipe Parse(string yaml, string? file = null)
     {
         var root = Root(yaml, file);
-        var keys = root.Mapping(RecipeKeys);
+        Dictionary<string, Func<RecipeNode, object>> extraSections;
+        Dictionary<string, Func<Recipe, string?>?> extraParadigms;
+        lock (RegistryLock) (extraSections, extraParadigms) = (new(ExtraSections), new(ExtraParadigms));
+        var keys = root.Mapping([.. RecipeKeys, .. extraSections.Keys]);
         string name = keys.TryGetValue("name", out var n) ? n.String() : file is null ? "recipe" : Path.GetFileNameWithoutExtension(file);
         ulong seed = keys.TryGetValue("seed", out var s) ? s.UInt64() : 0;
         var data = keys.TryGetValue("data", out var d) ? ParseData(d) : new DataSpec();
@@ -84,12 +120,19 @@ public static class RecipeParser
                 if (te.Model.OutputShape[0] != classes)
                     throw Missing(file, $"teacher '{te.Name}' has {te.Model.OutputShape[0]} outputs but student '{student.Name}' has {classes}; they must match.");
         }
-        return new Recipe(name, paradigm, seed, data, training, teachers, student, model, distillation)
+        var sections = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (key, parse) in extraSections)
+            if (keys.TryGetValue(key, out var node)) sections[key] = parse(node);
+        var recipe = new Recipe(name, paradigm, seed, data, training, teachers, student, model, distillation)
         {
             Description = keys.TryGetValue("description", out var desc) ? desc.String() : null,
             Source = yaml,
             File = file,
+            Sections = sections,
         };
+        if (extraParadigms.TryGetValue(paradigm, out var validate) && validate?.Invoke(recipe) is { } problem)
+            throw new RecipeException($"paradigm {paradigm}: {problem}", file, keys.TryGetValue("paradigm", out var pn) ? pn.Line : 0, 1);
+        return recipe;
     }
 
     /// <summary>
@@ -102,7 +145,7 @@ public static class RecipeParser
         return IsModelSpec(root) ? ParseModelSpec(root) : ParseModelSpec(root.Mapping(["model"])["model"]);
     }
 
-    private static bool IsModelSpec(YamlCursor c) =>
+    private static bool IsModelSpec(RecipeNode c) =>
         c.Node is YamlMappingNode map && map.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value is "input" or "layers");
 
     public static ModelSpec LoadModel(string path)
@@ -113,7 +156,7 @@ public static class RecipeParser
 
     // ---------------------------------------------------------------- sections
 
-    private static YamlCursor Root(string yaml, string? file)
+    private static RecipeNode Root(string yaml, string? file)
     {
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
@@ -123,12 +166,12 @@ public static class RecipeParser
         }
         if (stream.Documents.Count == 0) throw new RecipeException("the file is empty.", file, 0, 0);
         if (stream.Documents.Count > 1) throw new RecipeException("expected one YAML document, found several (---).", file, (int)stream.Documents[1].RootNode.Start.Line, 1);
-        return new YamlCursor(stream.Documents[0].RootNode, "", file);
+        return new RecipeNode(stream.Documents[0].RootNode, "", file);
     }
 
     private static RecipeException Missing(string? file, string reason) => new(reason, file, 0, 0);
 
-    private static DataSpec ParseData(YamlCursor c)
+    private static DataSpec ParseData(RecipeNode c)
     {
         var keys = c.Mapping(DataKeys);
         var spec = new DataSpec();
@@ -150,7 +193,7 @@ public static class RecipeParser
         return spec;
     }
 
-    private static string Source(YamlCursor c)
+    private static string Source(RecipeNode c)
     {
         string name = c.String();
         if (!DataSources.Names.Contains(name))
@@ -158,7 +201,7 @@ public static class RecipeParser
         return name;
     }
 
-    private static TrainingSpec ParseTraining(YamlCursor c, TrainingSpec baseline)
+    private static TrainingSpec ParseTraining(RecipeNode c, TrainingSpec baseline)
     {
         var keys = c.Mapping(TrainingKeys);
         var spec = baseline;
@@ -189,7 +232,7 @@ public static class RecipeParser
         return spec;
     }
 
-    private static OptimizerSpec ParseOptimizer(YamlCursor c, OptimizerSpec baseline)
+    private static OptimizerSpec ParseOptimizer(RecipeNode c, OptimizerSpec baseline)
     {
         string[] names = ["sgd", "adam", "adamw"];
         if (c.IsScalar)
@@ -232,7 +275,7 @@ public static class RecipeParser
         return spec;
     }
 
-    private static ModelSection ParseSection(YamlCursor c, string defaultName, TrainingSpec training)
+    private static ModelSection ParseSection(RecipeNode c, string defaultName, TrainingSpec training)
     {
         var keys = c.Mapping(SectionKeys);
         if (!keys.TryGetValue("model", out var model)) throw c.Error("this section needs a 'model' (input and layers).");
@@ -243,7 +286,7 @@ public static class RecipeParser
             keys.TryGetValue("weights", out var w) ? w.String() : null);
     }
 
-    private static DistillationSpec ParseDistillation(YamlCursor c)
+    private static DistillationSpec ParseDistillation(RecipeNode c)
     {
         var keys = c.Mapping(DistillationKeys);
         var spec = new DistillationSpec();
@@ -253,7 +296,7 @@ public static class RecipeParser
         return spec;
     }
 
-    private static ModelSpec ParseModelSpec(YamlCursor c)
+    private static ModelSpec ParseModelSpec(RecipeNode c)
     {
         var keys = c.Mapping(["input", "layers"]);
         if (!keys.TryGetValue("input", out var input)) throw c.Error("a model needs 'input', the shape of one sample, e.g. [1, 28, 28].");

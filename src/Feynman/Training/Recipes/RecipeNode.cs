@@ -4,10 +4,11 @@ using YamlDotNet.RepresentationModel;
 namespace Feynman.Training.Recipes;
 
 /// <summary>
-/// A YAML node with its path in the document ("teacher.model.layers[3]") and its file, so every
-/// reading error says where it is and what was expected.
+/// A YAML node of a recipe with its path in the document ("teacher.model.layers[3]") and its file, so
+/// every reading error says where it is and what was expected. Sections registered by later paradigms
+/// (<see cref="RecipeParser.RegisterSection"/>) read their values through it.
 /// </summary>
-internal readonly record struct YamlCursor(YamlNode Node, string Path, string? File)
+public readonly record struct RecipeNode(YamlNode Node, string Path, string? File)
 {
     public int Line => (int)Node.Start.Line;
 
@@ -26,29 +27,29 @@ internal readonly record struct YamlCursor(YamlNode Node, string Path, string? F
     };
 
     /// <summary>The keys of a mapping, rejecting any not in <paramref name="allowed"/> and duplicates.</summary>
-    public Dictionary<string, YamlCursor> Mapping(IReadOnlyCollection<string> allowed)
+    public Dictionary<string, RecipeNode> Mapping(IReadOnlyCollection<string> allowed)
     {
         if (Node is not YamlMappingNode map) throw Error($"expected a mapping with keys {string.Join(", ", allowed)}, got {Describe()}.");
-        var result = new Dictionary<string, YamlCursor>(StringComparer.Ordinal);
+        var result = new Dictionary<string, RecipeNode>(StringComparer.Ordinal);
         foreach (var (keyNode, value) in map.Children)
         {
-            var key = new YamlCursor(keyNode, Path, File);
+            var key = new RecipeNode(keyNode, Path, File);
             string name = keyNode is YamlScalarNode ks && ks.Value is { } v ? v : throw key.Error("a key must be a plain name.");
             if (!allowed.Contains(name))
                 throw new RecipeException($"{Path}: unknown key '{name}'; allowed keys: {string.Join(", ", allowed)}.", File, (int)keyNode.Start.Line, (int)keyNode.Start.Column);
             if (result.ContainsKey(name))
                 throw new RecipeException($"{Path}: key '{name}' appears twice.", File, (int)keyNode.Start.Line, (int)keyNode.Start.Column);
-            result[name] = new YamlCursor(value, Path.Length == 0 ? name : $"{Path}.{name}", File);
+            result[name] = new RecipeNode(value, Path.Length == 0 ? name : $"{Path}.{name}", File);
         }
         return result;
     }
 
-    public IReadOnlyList<YamlCursor> Sequence()
+    public IReadOnlyList<RecipeNode> Sequence()
     {
         if (Node is not YamlSequenceNode seq) throw Error($"expected a list, got {Describe()}.");
         var path = Path;
         var file = File;
-        return [.. seq.Children.Select((n, i) => new YamlCursor(n, $"{path}[{i}]", file))];
+        return [.. seq.Children.Select((n, i) => new RecipeNode(n, $"{path}[{i}]", file))];
     }
 
     public string String()
