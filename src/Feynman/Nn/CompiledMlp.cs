@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -107,6 +108,26 @@ public sealed class CompiledMlp
             }
         }
         return new CompiledMlp(steps, inputSize, width, widest);
+    }
+
+    /// <summary>
+    /// Like <see cref="Compile"/>, but returns false with the reason instead of throwing when the model has a
+    /// layer this path cannot run, so callers can fall back to the normal eval-mode forward.
+    /// </summary>
+    public static bool TryCompile(Sequential model, [NotNullWhen(true)] out CompiledMlp? compiled, [NotNullWhen(false)] out string? reason)
+    {
+        try
+        {
+            compiled = Compile(model);
+            reason = null;
+            return true;
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException)
+        {
+            compiled = null;
+            reason = e.Message;
+            return false;
+        }
     }
 
     private static void Collect(Module m, string prefix, List<(string, Module)> into)

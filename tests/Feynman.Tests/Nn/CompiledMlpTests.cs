@@ -107,6 +107,12 @@ public class CompiledMlpTests
         using var conv = new Sequential(new Conv2d(1, 2, 3), new Flatten(), new Linear(2, 2));
         var e = Assert.Throws<NotSupportedException>(() => CompiledMlp.Compile(conv));
         Assert.Contains("'0' (Conv2d)", e.Message);
+        Assert.False(CompiledMlp.TryCompile(conv, out var none, out var reason));
+        Assert.Null(none);
+        Assert.Equal(e.Message, reason);
+        using var nested = new Sequential(new Sequential(new Linear(3, 2)), new ReLU());
+        Assert.True(CompiledMlp.TryCompile(nested, out var ok, out _));
+        Assert.Equal((3, 2), (ok.InputSize, ok.OutputSize));
 
         using var mismatch = new Sequential(new Linear(4, 3), new ReLU(), new Linear(5, 2));
         Assert.Contains("takes 5 features", Assert.Throws<ArgumentException>(() => CompiledMlp.Compile(mismatch)).Message);
