@@ -6,7 +6,10 @@ as floats for cross-entropy or "y" for MSE), and for each step s in 0..2 the los
 ("step<s>.param.<name>") and every buffer after the step ("step<s>.buffer.<name>"). After the steps the
 model's eval-mode output on x is stored as "eval_out". Optimizer: SGD(lr 0.1, momentum 0.9).
 Values are written with 8 significant digits to keep the files small (the tests compare to 1e-4).
-Writes fixtures/models/<case>.json, one file per case.
+Models: mlp (784-16-10 on 16 samples), cnn (the benchmark CNN with 4/8 channels and hidden 16 on 4 images),
+cnn_bn (the same with batch norm, dropout(0), avg-pool and tanh), transformer (post-norm, relu) and
+transformer_prenorm_gelu_causal (pre-norm, gelu, causal mask), both d_model 16, 2 heads, ff 32 on [2, 5, 16].
+Writes fixtures/models/<case>.json, one file per case; tests/Feynman.Tests/Nn/ModelFixtureTests.cs reads them.
 """
 import json
 import os

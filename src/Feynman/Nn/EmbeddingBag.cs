@@ -54,5 +54,5 @@ public sealed class EmbeddingBag : Module
     public override Tensor Forward(Tensor x) =>
         throw new NotSupportedException($"EmbeddingBag takes integer indices, not a float tensor ({x.ShapeString}): call Forward(int[] indices, int[] offsets).");
 
-    protected override string ExtraRepr() => $"{NumEmbeddings}, {EmbeddingDim}, mode='{Mode}'{(PaddingIdx is { } p ? $", padding_idx={p}" : "")}";
+    protected override string ExtraRepr() => $"{NumEmbeddings}, {EmbeddingDim}, mode={Mode}{(PaddingIdx is { } p ? $", padding_idx={p}" : "")}";
 }

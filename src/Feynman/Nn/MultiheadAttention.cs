@@ -180,6 +180,4 @@ public sealed class MultiheadAttention : Module
             for (int j = i + 1; j < s; j++) ms[i * s + j] = float.NegativeInfinity;
         return mask;
     }
-
-    protected override string ExtraRepr() => "";
 }
