@@ -65,6 +65,7 @@ public class ConvPoolNormAttentionGradTests
         var mean = Tensor.From([0.1f, -0.2f]);
         var variance = Tensor.From([0.5f, 1.5f]);
         AssertGrad(t => Ops.BatchNorm(t[0], mean, variance, t[1], t[2], training: false), Param(rng, 3, 2, 2, 2), Param(rng, 2), Param(rng, 2));
+        AssertGrad(t => Ops.BatchNorm(t[0], mean, variance, t[1], t[2], training: false), Param(rng, 4, 2), Param(rng, 2), Param(rng, 2));
     }
 
     [Fact]
@@ -98,6 +99,7 @@ public class ConvPoolNormAttentionGradTests
             (t => Ops.MaxPool2d(t[0], 2), [Distinct(rng, 2, 1, 6, 13)]), // 6 outputs per row
             (t => Ops.AvgPool2d(t[0], 3, 1, 1), [Param(rng, 1, 2, 4, 4)]),
             (t => Ops.BatchNorm(t[0], null, null, t[1], t[2], training: true), [Param(rng, 4, 3, 2), Param(rng, 3), Param(rng, 3)]),
+            (t => Ops.BatchNorm(t[0], null, null, t[1], t[2], training: true), [Param(rng, 5, 3), Param(rng, 3), Param(rng, 3)]),
             (t => Ops.LayerNorm(t[0], [4], t[1], t[2]), [Param(rng, 3, 4), Param(rng, 4), Param(rng, 4)]),
             (t => Ops.ScaledDotProductAttention(t[0], t[1], t[2], t[3], isCausal: true), [Param(rng, 2, 3, 4), Param(rng, 2, 3, 4), Param(rng, 2, 3, 4), Param(rng, 3, 3)]),
         };
