@@ -7,8 +7,8 @@ namespace Feynman.Autograd;
 public static partial class Ops
 {
     /// <summary>
-    /// Floats of scratch one chunk may use (im2col buffer, GEMM output): small enough to stay in the
-    /// 1 MiB L2 of this machine's cores, large enough that the GEMM is not dominated by call overhead.
+    /// Floats of scratch one chunk may use (im2col buffer plus GEMM output): small enough to stay in
+    /// the 1 MiB L2 of this machine's cores, large enough that the GEMM is not dominated by call overhead.
     /// </summary>
     private const int ConvChunkFloats = 1 << 18;
 
@@ -83,8 +83,8 @@ public static partial class Ops
 
         public int Ohw => Oh * Ow;
 
-        /// <summary>Samples per chunk: the im2col matrix and the GEMM output of a chunk fit <see cref="ConvChunkFloats"/>.</summary>
-        public int Chunk => Math.Clamp(ConvChunkFloats / Math.Max(1, Math.Max(K, O) * Ohw), 1, Math.Max(N, 1));
+        /// <summary>Samples per chunk: the im2col matrix and the GEMM output of a chunk fit <see cref="ConvChunkFloats"/> together.</summary>
+        public int Chunk => Math.Clamp(ConvChunkFloats / Math.Max(1, (K + O) * Ohw), 1, Math.Max(N, 1));
 
         /// <summary>A 1x1 kernel with stride 1 and no padding reads the input as it is: no im2col.</summary>
         public bool IsPointwise => Kh == 1 && Kw == 1 && Sh == 1 && Sw == 1 && Ph == 0 && Pw == 0;
