@@ -39,6 +39,7 @@ public class ConvPoolNormAttentionGradTests
         AssertGrad(t => Ops.Conv2d(t[0], t[1], t[2]), Param(rng, 2, 3, 3, 3), Param(rng, 4, 3, 1, 1), Param(rng, 4));
         // Input without gradient (a network's first layer): only weight and bias are differentiated.
         AssertGrad(t => Ops.Conv2d(t[0], t[1], t[2], 1, 1), Tensor.Uniform(rng, -1f, 1f, 2, 1, 5, 5), Param(rng, 3, 1, 3, 3), Param(rng, 3));
+        AssertGrad(t => Ops.Conv2d(t[0], t[1], t[2], 2, 1), Tensor.Uniform(rng, -1f, 1f, 2, 2, 5, 5), Tensor.Uniform(rng, -1f, 1f, 3, 2, 3, 3), Param(rng, 3));
         // Kernel taller than the input: most of every column block is padding.
         AssertGrad(t => Ops.Conv2d(t[0], t[1], t[2], (1, 1), (2, 1)), Param(rng, 2, 1, 1, 4), Param(rng, 2, 1, 5, 3), Param(rng, 2));
     }
