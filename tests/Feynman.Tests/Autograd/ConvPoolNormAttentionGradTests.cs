@@ -87,6 +87,9 @@ public class ConvPoolNormAttentionGradTests
         AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[1], t[2]), Param(rng, 1, 2, 3, 4), Param(rng, 1, 2, 4, 4), Param(rng, 1, 2, 4, 3));
         AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[1], t[2], isCausal: true), Param(rng, 2, 1, 4, 3), Param(rng, 2, 1, 4, 3), Param(rng, 2, 1, 4, 2));
         AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[1], t[2], t[3]), Param(rng, 2, 3, 4), Param(rng, 2, 5, 4), Param(rng, 2, 5, 2), Param(rng, 3, 5));
+        // Self-attention on one tensor: three gradients into one buffer.
+        AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[0], t[0], isCausal: true), Param(rng, 2, 4, 3));
+        AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[1], t[1]), Param(rng, 2, 4, 3), Param(rng, 2, 5, 3));
         AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[1], t[2], isCausal: true, scale: 0.7f), Param(rng, 4, 3), Param(rng, 5, 3), Param(rng, 5, 2));
     }
 
