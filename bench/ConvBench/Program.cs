@@ -55,14 +55,19 @@ if (args.Contains("--kernels"))
     {
         for (int r = 0; r < 5; r++) for (int s0 = 0; s0 < 128; s0 += chunk) a(s0); // let the JIT reach tier 1
         double t0 = ThreadCpu.Milliseconds();
+        var wall = Stopwatch.StartNew();
         for (int r = 0; r < steps; r++) for (int s0 = 0; s0 < 128; s0 += chunk) a(s0);
-        Console.WriteLine($"  {name,-10} {(ThreadCpu.Milliseconds() - t0) / steps:F2} ms per batch");
+        Console.WriteLine($"  {name,-10} {(ThreadCpu.Milliseconds() - t0) / steps:F2} ms cpu, {wall.Elapsed.TotalMilliseconds / steps:F2} ms wall per batch");
     }
     Measure("clear col", s0 => col.AsSpan().Clear());
     Measure("copy col", s0 => outc.AsSpan().CopyTo(col));
     Measure("im2col", s0 => ConvKernels.Im2Col(xin.Span.Slice(s0 * 32 * 196, chunk * 32 * 196), chunk, 32, 14, 14, 3, 3, 1, 1, 1, 1, 14, 14, col));
     Measure("col2im", s0 => ConvKernels.Col2Im(col, chunk, 32, 14, 14, 3, 3, 1, 1, 1, 1, 14, 14, dx.AsSpan(s0 * 32 * 196, chunk * 32 * 196)));
     Measure("gemm fwd", s0 => Gemm.Sgemm(false, false, 64, cols, k, 1f, w2.Span, k, col, cols, 0f, outc, cols));
+    Measure("gemm fwd/1", s0 => { for (int q = 0; q < chunk; q++) Gemm.Sgemm(false, false, 64, 196, k, 1f, w2.Span, k, col.AsSpan(q * 196), cols, 0f, outc.AsSpan(q * 64 * 196), 196); });
+    Measure("gemm dW/1", s0 => { for (int q = 0; q < chunk; q++) Gemm.Sgemm(false, true, 64, k, 196, 1f, outc.AsSpan(q * 64 * 196), 196, col.AsSpan(q * 196), cols, 1f, w2.Span, k); });
+    Measure("gemm dX/1", s0 => { for (int q = 0; q < chunk; q++) Gemm.Sgemm(true, false, k, 196, 64, 1f, w2.Span, k, outc.AsSpan(q * 64 * 196), 196, 0f, col.AsSpan(q * 196), cols); });
+    Measure("transpose", s0 => { for (int q = 0; q < chunk; q++) for (int oc = 0; oc < 64; oc++) outc.AsSpan(oc * cols + q * 196, 196).CopyTo(dx.AsSpan((s0 + q) * 64 * 196 % dx.Length + oc * 196, 196)); });
     Measure("gemm dW", s0 => Gemm.Sgemm(false, true, 64, k, cols, 1f, outc, cols, col, cols, 1f, w2.Span, k));
     Measure("gemm dX", s0 => Gemm.Sgemm(true, false, k, cols, 64, 1f, w2.Span, k, outc, cols, 0f, col, cols));
     return;
