@@ -83,9 +83,11 @@ def worker(model_name, threads, seconds, infer_calls):
             opt.step()
             return loss
 
-        warm_end = time.perf_counter() + min(1.0, seconds / 3)
-        while time.perf_counter() < warm_end:
+        warm_end = time.perf_counter() + min(0.5, seconds / 4)
+        warm_steps = 0
+        while time.perf_counter() < warm_end or warm_steps < 3:
             step()
+            warm_steps += 1
         steps = 0
         cpu0 = time.process_time()
         t0 = time.perf_counter()

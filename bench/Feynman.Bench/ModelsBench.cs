@@ -58,7 +58,7 @@ public static class ModelsBench
     private static JsonObject MeasureTraining(BenchModel model, double seconds)
     {
         var warmEnd = Stopwatch.StartNew();
-        while (warmEnd.Elapsed.TotalSeconds < Math.Min(1.0, seconds / 3)) model.Step();
+        for (int i = 0; i < 3 || warmEnd.Elapsed.TotalSeconds < Math.Min(0.5, seconds / 4); i++) model.Step();
         int gen0 = GC.CollectionCount(0);
         long threadBytes = GC.GetAllocatedBytesForCurrentThread();
         long allBytes = GC.GetTotalAllocatedBytes(precise: true);
