@@ -49,6 +49,7 @@ public static class ModelsBench
             ["infer_calls"] = inferCalls,
             ["models"] = results,
         };
+        if (args.Flag("threads")) ProfileBench.PrintThreadTimes();
         if (args.Flag("json")) Console.WriteLine(output.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         else PrintTable(results);
         return 0;
@@ -57,12 +58,14 @@ public static class ModelsBench
     private static JsonObject MeasureTraining(BenchModel model, double seconds)
     {
         var warmEnd = Stopwatch.StartNew();
-        while (warmEnd.Elapsed.TotalSeconds < Math.Min(1.0, seconds / 3)) model.Step();
+        for (int i = 0; i < 3 || warmEnd.Elapsed.TotalSeconds < Math.Min(0.5, seconds / 4); i++) model.Step();
         int gen0 = GC.CollectionCount(0);
         long threadBytes = GC.GetAllocatedBytesForCurrentThread();
         long allBytes = GC.GetTotalAllocatedBytes(precise: true);
         long steps = 0;
         float loss = 0;
+        var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         do
         {
@@ -70,12 +73,16 @@ public static class ModelsBench
             steps++;
         } while (sw.Elapsed.TotalSeconds < seconds);
         double elapsed = sw.Elapsed.TotalSeconds;
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
         return new JsonObject
         {
             ["unit"] = "samples/s",
             ["value"] = steps * Batch / elapsed,
             ["steps"] = steps,
             ["ms_per_step"] = 1000 * elapsed / steps,
+            // Samples per CPU-second of the process (all threads): steadier than wall time on a shared machine.
+            ["samples_per_cpu_s"] = cpu > 0 ? steps * Batch / cpu : null,
             ["loss"] = loss,
             ["alloc_bytes_per_step"] = (GC.GetAllocatedBytesForCurrentThread() - threadBytes) / steps,
             ["alloc_bytes_per_step_all_threads"] = (GC.GetTotalAllocatedBytes(precise: true) - allBytes) / steps,

@@ -41,7 +41,31 @@ public static unsafe partial class ProfileBench
         }
         Console.WriteLine($"  all gemm    wall {gemmWall,8:F3} ms   thread cpu {gemmCpu,8:F3} ms");
         Console.WriteLine($"  not gemm    wall {wall - gemmWall,8:F3} ms   thread cpu {cpu - gemmCpu,8:F3} ms");
+        if (args.Flag("threads")) PrintThreadTimes();
         return 0;
+    }
+
+    /// <summary>CPU time of every thread of this process since it started (Linux /proc), busiest first.</summary>
+    internal static void PrintThreadTimes()
+    {
+        if (!Directory.Exists("/proc/self/task")) return;
+        var rows = new List<(string Name, double Ms)>();
+        foreach (var dir in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                int close = stat.LastIndexOf(')');
+                string name = stat[(stat.IndexOf('(') + 1)..close];
+                var fields = stat[(close + 2)..].Split(' ');
+                // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second).
+                double ms = (long.Parse(fields[11]) + long.Parse(fields[12])) * 10.0;
+                rows.Add(($"{Path.GetFileName(dir)} {name}", ms));
+            }
+            catch (IOException) { }
+        }
+        foreach (var (name, ms) in rows.OrderByDescending(r => r.Ms).Take(8))
+            Console.WriteLine($"  thread {name,-28} {ms,8:F0} ms cpu since start");
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -14,7 +14,7 @@ static int Usage(string? error = null)
 {
     if (error != null) Console.Error.WriteLine($"Feynman.Bench: {error}");
     Console.Error.WriteLine("""
-        usage: Feynman.Bench gemm   [--ms 300] [--set mlp|square|all] [--metric best|cpu|mean]
+        usage: Feynman.Bench gemm   [--ms 300] [--set mlp|square|all] [--metric best|cpu|mean|cpubest]
                Feynman.Bench profile [--model mlp1200] [--steps 30]
                Feynman.Bench models [--models mlp1200,mlp256,cnn,mlp256_infer] [--seconds 3] [--infer-calls 10000] [--json]
         """);

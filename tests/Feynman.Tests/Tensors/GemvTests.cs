@@ -36,6 +36,20 @@ public class GemvTests
     }
 
     [Fact]
+    public void DoesNotAllocate()
+    {
+        var w = new float[256 * 784];
+        var x = new float[784];
+        var b = new float[256];
+        var y = new float[256];
+        for (int i = 0; i < 50; i++) Gemv.Linear(w, x, b, y, relu: true);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) Gemv.Linear(w, x, b, y, relu: true);
+        // Slack for the JIT's tiering bookkeeping; one output buffer per call would be 100 KB.
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 512);
+    }
+
+    [Fact]
     public void RejectsMismatchedSizes()
     {
         var ex = Assert.Throws<ArgumentException>(() => Gemv.Linear(new float[11], new float[4], [], new float[3]));

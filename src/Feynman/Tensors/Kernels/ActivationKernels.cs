@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Feynman.Tensors.Kernels;
@@ -6,6 +7,7 @@ namespace Feynman.Tensors.Kernels;
 public static class ActivationKernels
 {
     /// <summary>target = grad where output &gt; 0, else 0; or target += that when <paramref name="accumulate"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluBackward(ReadOnlySpan<float> output, ReadOnlySpan<float> grad, Span<float> target, bool accumulate)
     {
         if (output.Length != grad.Length || grad.Length != target.Length)

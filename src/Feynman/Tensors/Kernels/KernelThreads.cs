@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace Feynman.Tensors.Kernels;
 
 /// <summary>
@@ -33,7 +35,8 @@ internal static class KernelThreads
                 var spin = new SpinWait();
                 while (Volatile.Read(ref job.Pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
             }
-            if (job.Failure is { } failure) throw new AggregateException("a kernel worker thread failed", failure);
+            // Rethrown as itself, as if the part had run on this thread (which it does when the workers are busy).
+            if (job.Failure is { } failure) ExceptionDispatchInfo.Throw(failure);
         }
         finally
         {

@@ -126,6 +126,7 @@ public sealed unsafe class ManagedGemm(int threads) : IGemmBackend
     }
 
     /// <summary>One thread's share: blocked loops over packed panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Serial(ManagedGemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
                                float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
@@ -178,6 +179,7 @@ public sealed unsafe class ManagedGemm(int threads) : IGemmBackend
         return RoundUp((size + blocks - 1) / blocks, multiple);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(ManagedGemmKernel kernel, int mc, int nc, int kc, float alpha, float beta,
                               float* pa, float* pb, float* c, int ldc)
     {
@@ -217,6 +219,7 @@ public sealed unsafe class ManagedGemm(int threads) : IGemmBackend
     /// Packs rows [ic, ic+mc) × k-range [pc, pc+kc) of op(A) into 6-row panels, k-major inside a
     /// panel (6 consecutive floats per k), zero-padding the last panel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(bool transA, float* a, int lda, int ic, int pc, int mc, int kc, float* dst)
     {
         for (int ir = 0; ir < mc; ir += MR)
@@ -267,6 +270,7 @@ public sealed unsafe class ManagedGemm(int threads) : IGemmBackend
     /// Packs k-range [pc, pc+kc) × columns [jc, jc+nc) of op(B) into 16-column panels (16
     /// consecutive floats per k), zero-padding the last panel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(bool transB, float* b, int ldb, int pc, int jc, int kc, int nc, float* dst)
     {
         for (int jr = 0; jr < nc; jr += NR)
@@ -314,6 +318,7 @@ public sealed unsafe class ManagedGemm(int threads) : IGemmBackend
     }
 
     /// <summary>Transposes a 16×kc block (16 stored rows, contiguous along k) into kc rows of 16, 8×8 at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposedPanel(float* src, int ldb, int kc, float* panel)
     {
         int p = 0;
