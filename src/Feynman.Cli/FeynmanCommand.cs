@@ -15,6 +15,7 @@ public static class FeynmanCommand
         if (builtIn != null) root.Options.Remove(builtIn);
         var version = new Option<bool>("--version") { Description = "Show version and engine configuration." };
         root.Options.Add(version);
+        root.Subcommands.Add(Commands.SynthCommand.Build());
         root.SetAction(parse =>
         {
             if (parse.GetValue(version))

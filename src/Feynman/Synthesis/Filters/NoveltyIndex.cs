@@ -19,8 +19,11 @@ public sealed class NoveltyIndex
     private readonly List<int[]> _docs = [];
     private readonly List<string> _texts = [];
     private readonly List<List<int>> _postings = [];     // token id -> ids of documents containing it, ascending
+    private readonly List<List<int>> _postingCounts = []; // token id -> occurrences in each of those documents
     private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch());
     private readonly double _bound;
+    private int _prefixStart = int.MaxValue;           // documents from here on are also in _prefixPostings
+    private List<int>?[]? _prefixPostings;
 
     public NoveltyIndex(double threshold = 0.7, RougeTokenization tokenization = RougeTokenization.Reference, int maxDegreeOfParallelism = 0)
     {
@@ -47,13 +50,13 @@ public sealed class NoveltyIndex
     public void Add(string text) => AddTokens(text, Encode(RougeTokenizer.Tokenize(text, Tokenization)));
 
     /// <summary>Checks one instruction against the index without adding it.</summary>
-    public NoveltyDecision Check(string text) => Check(Encode(RougeTokenizer.Tokenize(text, Tokenization)), 0, _docs.Count);
+    public NoveltyDecision Check(string text) => Check(Encode(RougeTokenizer.Tokenize(text, Tokenization)), null, 0, _docs.Count);
 
     /// <summary>Checks one instruction and adds it when kept.</summary>
     public NoveltyDecision TryAdd(string text)
     {
         var tokens = Encode(RougeTokenizer.Tokenize(text, Tokenization));
-        var d = Check(tokens, 0, _docs.Count);
+        var d = Check(tokens, null, 0, _docs.Count);
         if (d.Kept) AddTokens(text, tokens);
         return d;
     }
@@ -62,6 +65,8 @@ public sealed class NoveltyIndex
     /// Filters <paramref name="texts"/> in order, adding each kept one, in parallel: a block of candidates is checked
     /// against the index as it stood before the block on all cores, then the block's survivors are checked one by one
     /// against the instructions the block itself kept. Decisions equal calling <see cref="TryAdd"/> on each in turn.
+    /// Within the call both sides are prefix-filtered under one token order (rarest in the batch first), so common
+    /// words are almost never probed.
     /// </summary>
     public NoveltyDecision[] FilterAndAdd(IReadOnlyList<string> texts, Action<int>? progress = null)
     {
@@ -70,25 +75,73 @@ public sealed class NoveltyIndex
         var encoded = new int[texts.Count][];
         for (int i = 0; i < encoded.Length; i++) encoded[i] = Encode(tokenLists[i]);
 
-        var decisions = new NoveltyDecision[texts.Count];
-        for (int start = 0; start < texts.Count; start += BlockSize)
+        // One global order for the batch: ascending frequency, ties by id.
+        var freq = new int[_vocab.Count];
+        foreach (var e in encoded) foreach (int t in e) freq[t]++;
+        var byRank = Enumerable.Range(0, freq.Length).ToArray();
+        Array.Sort(byRank, (x, y) => freq[x] != freq[y] ? freq[x].CompareTo(freq[y]) : x.CompareTo(y));
+        var rank = new int[freq.Length];
+        for (int r = 0; r < byRank.Length; r++) rank[byRank[r]] = r;
+        var prefixes = new int[texts.Count][];
+        Parallel.For(0, texts.Count, Options(), i => prefixes[i] = PrefixTokens(encoded[i], rank));
+
+        _prefixStart = _docs.Count;
+        _prefixPostings = new List<int>?[_vocab.Count];
+        try
         {
-            int end = Math.Min(texts.Count, start + BlockSize);
-            int before = _docs.Count;
-            Parallel.For(start, end, Options(), i => decisions[i] = Check(encoded[i], 0, before));
-            for (int i = start; i < end; i++)
+            var decisions = new NoveltyDecision[texts.Count];
+            for (int start = 0; start < texts.Count; start += BlockSize)
             {
-                if (!decisions[i].Kept) continue;
-                if (_docs.Count > before)
+                int end = Math.Min(texts.Count, start + BlockSize);
+                int before = _docs.Count;
+                Parallel.For(start, end, Options(), i => decisions[i] = Check(encoded[i], prefixes[i], 0, before));
+                for (int i = start; i < end; i++)
                 {
-                    var inBlock = Check(encoded[i], before, _docs.Count);
-                    decisions[i] = Merge(decisions[i], inBlock);
+                    if (!decisions[i].Kept) continue;
+                    if (_docs.Count > before)
+                    {
+                        var inBlock = Check(encoded[i], prefixes[i], before, _docs.Count);
+                        decisions[i] = Merge(decisions[i], inBlock);
+                    }
+                    if (!decisions[i].Kept) continue;
+                    int id = _docs.Count;
+                    AddTokens(texts[i] ?? "", encoded[i]);
+                    foreach (int t in prefixes[i]) (_prefixPostings[t] ??= []).Add(id);
                 }
-                if (decisions[i].Kept) AddTokens(texts[i] ?? "", encoded[i]);
+                progress?.Invoke(end);
             }
-            progress?.Invoke(end);
+            return decisions;
         }
-        return decisions;
+        finally
+        {
+            _prefixStart = int.MaxValue;
+            _prefixPostings = null;
+        }
+    }
+
+    // The distinct tokens among the first |q| - alphaMin + 1 occurrences of q in rank order.
+    private int[] PrefixTokens(int[] q, int[] rank)
+    {
+        int la = q.Length;
+        if (la == 0 || Threshold < 0) return [];
+        Bounds(la, out _, out _, out int alpha);
+        if (alpha > la) return [];
+        var sorted = (int[])q.Clone();
+        Array.Sort(sorted, (x, y) => rank[x].CompareTo(rank[y]));
+        var result = new List<int>();
+        for (int i = 0; i < la - alpha + 1; i++)
+            if (result.Count == 0 || result[^1] != sorted[i]) result.Add(sorted[i]);
+        return [.. result];
+    }
+
+    // Feasible partner lengths (2·min(la,lb)/(la+lb) must exceed the threshold) and the smallest LCS that could exceed
+    // it with the shortest of them; all conservative by BoundSlack.
+    private void Bounds(int la, out int lbLo, out int lbHi, out int alphaMin)
+    {
+        lbLo = Math.Max(1, (int)Math.Floor(_bound * la / (2 - _bound)));
+        double hiBound = _bound > 0 ? 2.0 * la / _bound - la : double.PositiveInfinity;
+        lbHi = hiBound >= int.MaxValue ? int.MaxValue : (int)Math.Ceiling(hiBound);
+        alphaMin = Math.Max(1, (int)Math.Floor(_bound * (la + lbLo) / 2) + 1);
     }
 
     private static NoveltyDecision Merge(NoveltyDecision earlier, NoveltyDecision inBlock) =>
@@ -101,45 +154,61 @@ public sealed class NoveltyIndex
     private int[] Encode(List<string> tokens)
     {
         var ids = _vocab.Encode(tokens);
-        while (_postings.Count < _vocab.Count) _postings.Add([]);
+        while (_postings.Count < _vocab.Count) { _postings.Add([]); _postingCounts.Add([]); }
         return ids;
     }
 
     private void AddTokens(string text, int[] tokens)
     {
-        while (_postings.Count < _vocab.Count) _postings.Add([]);
+        while (_postings.Count < _vocab.Count) { _postings.Add([]); _postingCounts.Add([]); }
         int id = _docs.Count;
         _docs.Add(tokens);
         _texts.Add(text);
         foreach (int t in tokens)
         {
             var p = _postings[t];
-            if (p.Count == 0 || p[^1] != id) p.Add(id);
+            if (p.Count == 0 || p[^1] != id) { p.Add(id); _postingCounts[t].Add(1); }
+            else _postingCounts[t][^1]++;
         }
     }
 
     /// <summary>Checks <paramref name="q"/> against documents with ids in [lo, hi); reads the index only.</summary>
-    private NoveltyDecision Check(int[] q, int lo, int hi)
+    private NoveltyDecision Check(int[] q, int[]? qPrefix, int lo, int hi)
     {
         int la = q.Length;
         if (hi <= lo) return new NoveltyDecision(true, -1, 0, 0);
         // Every F-measure is >= 0: a negative threshold rejects against any document, zero tokens never exceed one >= 0.
         if (Threshold < 0) return new NoveltyDecision(false, lo, Score(q, _docs[lo]), 1);
         if (la == 0) return new NoveltyDecision(true, -1, 0, 0);
-
-        // Feasible partner lengths: 2·min(la,lb)/(la+lb) must exceed the threshold.
-        int lbLo = Math.Max(1, (int)Math.Floor(_bound * la / (2 - _bound)));
-        double hiBound = _bound > 0 ? 2.0 * la / _bound - la : double.PositiveInfinity;
-        int lbHi = hiBound >= int.MaxValue ? int.MaxValue : (int)Math.Ceiling(hiBound);
-        // Smallest LCS that could exceed the threshold with the shortest feasible partner.
-        int alpha = Math.Max(1, (int)Math.Floor(_bound * (la + lbLo) / 2) + 1);
+        Bounds(la, out int lbLo, out int lbHi, out int alpha);
         if (alpha > la) return new NoveltyDecision(true, -1, 0, 0);
-        int prefix = la - alpha + 1;
 
         var s = _scratch.Value!;
         s.Prepare(_docs.Count);
+        s.Pattern.Set(q);
+        var best = new NoveltyDecision(true, -1, 0, 0);
+        int split = qPrefix == null ? hi : Math.Clamp(_prefixStart, lo, hi);
+        if (lo < split)
+        {
+            var d = CheckOneSided(s, q, lo, split, lbLo, lbHi, la - alpha + 1);
+            if (!d.Kept) return d;
+            best = d;
+        }
+        if (split < hi)
+        {
+            var d = CheckTwoSided(s, q, qPrefix!, split, hi, lbLo, lbHi);
+            d = d with { PairsScored = d.PairsScored + best.PairsScored };
+            if (!d.Kept || d.MaxFMeasure > best.MaxFMeasure || best.MostSimilar < 0) return d;
+            best = best with { PairsScored = d.PairsScored };
+        }
+        return best;
+    }
+
+    // Documents indexed with all their tokens: probe the query's rarest `prefix` occurrences (by current posting length).
+    private NoveltyDecision CheckOneSided(Scratch s, int[] q, int lo, int hi, int lbLo, int lbHi, int prefix)
+    {
+        int la = q.Length;
         int stamp = ++s.Stamp;
-        // The query's distinct tokens, rarest (shortest posting list) first, until `prefix` token occurrences are covered.
         var distinct = s.Distinct;
         distinct.Clear();
         var sorted = s.SortedTokens;
@@ -155,14 +224,60 @@ public sealed class NoveltyIndex
         }
         distinct.Sort();
 
-        s.Pattern.Set(q);
-        var best = new NoveltyDecision(true, -1, 0, 0);
-        int scored = 0, covered = 0;
+        // Pass 1: count, per document, the query occurrences it matches among the probed (rarest) tokens.
+        var touched = s.Touched;
+        touched.Clear();
+        int covered = 0;
         foreach (var (_, token, count) in distinct)
         {
             if (covered >= prefix) break;
             covered += count;
             var posting = _postings[token];
+            var counts = _postingCounts[token];
+            int top = posting.Count;
+            if (top > 0 && posting[top - 1] >= hi)
+            {
+                top = posting.BinarySearch(hi);
+                if (top < 0) top = ~top;
+            }
+            for (int k = top - 1; k >= 0; k--)
+            {
+                int d = posting[k];
+                if (d < lo) break;
+                int lb = _docs[d].Length;
+                if (lb < lbLo || lb > lbHi) continue;
+                if (s.Stamps[d] != stamp) { s.Stamps[d] = stamp; s.Hits[d] = 0; touched.Add(d); }
+                s.Hits[d] += Math.Min(count, counts[k]);
+            }
+        }
+        // Pass 2: LCS <= overlap <= hits + the query occurrences outside the probed tokens; score only pairs whose bound
+        // can still exceed the threshold at their own lengths.
+        int unprobed = la - covered;
+        var best = new NoveltyDecision(true, -1, 0, 0);
+        int scored = 0;
+        foreach (int d in touched)
+        {
+            var doc = _docs[d];
+            int lb = doc.Length;
+            int need = (int)Math.Floor(_bound * (la + lb) / 2) + 1;
+            if (s.Hits[d] + unprobed < need) continue;
+            var r = Score(s, q, d, ref scored, ref best);
+            if (r != null) return r.Value;
+        }
+        return best with { PairsScored = scored };
+    }
+
+    // Documents added in the current FilterAndAdd call, indexed by their prefix tokens only.
+    private NoveltyDecision CheckTwoSided(Scratch s, int[] q, int[] qPrefix, int lo, int hi, int lbLo, int lbHi)
+    {
+        int stamp = ++s.Stamp;
+        var best = new NoveltyDecision(true, -1, 0, 0);
+        int scored = 0;
+        var postings = _prefixPostings!;
+        foreach (int t in qPrefix)
+        {
+            var posting = t < postings.Length ? postings[t] : null;
+            if (posting == null) continue;
             for (int k = posting.Count - 1; k >= 0; k--)
             {
                 int d = posting[k];
@@ -170,16 +285,25 @@ public sealed class NoveltyIndex
                 if (d < lo) break;
                 if (s.Stamps[d] == stamp) continue;
                 s.Stamps[d] = stamp;
-                var doc = _docs[d];
-                if (doc.Length < lbLo || doc.Length > lbHi) continue;
-                int lcs = s.Pattern.LcsWith(doc);
-                scored++;
-                double f = RougeL.FromLcs(lcs, doc.Length, la).FMeasure;
-                if (f > Threshold) return new NoveltyDecision(false, d, f, scored);
-                if (f > best.MaxFMeasure || best.MostSimilar < 0) best = new NoveltyDecision(true, d, f, 0);
+                int lb = _docs[d].Length;
+                if (lb < lbLo || lb > lbHi) continue;
+                var r = Score(s, q, d, ref scored, ref best);
+                if (r != null) return r.Value;
             }
         }
         return best with { PairsScored = scored };
+    }
+
+    // Scores one pair; returns the rejection, or null after updating the best-so-far.
+    private NoveltyDecision? Score(Scratch s, int[] q, int d, ref int scored, ref NoveltyDecision best)
+    {
+        var doc = _docs[d];
+        int lcs = s.Pattern.LcsWith(doc);
+        scored++;
+        double f = RougeL.FromLcs(lcs, doc.Length, q.Length).FMeasure;
+        if (f > Threshold) return new NoveltyDecision(false, d, f, scored);
+        if (f > best.MaxFMeasure || best.MostSimilar < 0) best = new NoveltyDecision(true, d, f, 0);
+        return null;
     }
 
     private static double Score(int[] a, int[] b) => RougeL.FromLcs(Lcs.Length(a, b), b.Length, a.Length).FMeasure;
@@ -189,12 +313,19 @@ public sealed class NoveltyIndex
         public readonly LcsPattern Pattern = new();
         public readonly List<(int PostingLength, int Token, int Count)> Distinct = [];
         public int[] SortedTokens = new int[64];
+        public readonly List<int> Touched = [];
         public int[] Stamps = [];
+        public int[] Hits = [];
         public int Stamp;
 
         public void Prepare(int docs)
         {
-            if (Stamps.Length < docs) { Stamps = new int[Math.Max(docs, Stamps.Length * 2)]; Stamp = 0; }
+            if (Stamps.Length < docs)
+            {
+                Stamps = new int[Math.Max(docs, Stamps.Length * 2)];
+                Hits = new int[Stamps.Length];
+                Stamp = 0;
+            }
         }
     }
 }
