@@ -10,10 +10,11 @@ public class TeacherPoolTests
     private static TeacherEndpoint Endpoint(FakeOpenAIServer s, string model = "teacher-1", int capacity = 16) =>
         new() { BaseUrl = s.BaseUrl, Model = model, ApiKeyVariable = null, MaxConcurrency = capacity, InputPricePerMillion = 1_000, OutputPricePerMillion = 2_000 };
 
-    private static TeacherPoolOptions Fast(int inFlight = 8, int retries = 4) => new()
+    // Attempt timeouts are generous because the machine may be busy; the timeout test sets its own.
+    internal static TeacherPoolOptions Fast(int inFlight = 8, int retries = 4, double timeoutSeconds = 20) => new()
     {
         MaxInFlight = inFlight, MaxRetries = retries, BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromSeconds(2),
-        AttemptTimeout = TimeSpan.FromMilliseconds(600),
+        AttemptTimeout = TimeSpan.FromSeconds(timeoutSeconds),
     };
 
     private static FakeReply Echo(FakeRequest r) => new("echo: " + r.Prompt);
@@ -46,9 +47,9 @@ public class TeacherPoolTests
         await using var server = await FakeOpenAIServer.StartAsync(Echo);
         server.Faults.Enqueue(new FakeFault(429, RetryAfter: "1"));
         server.Faults.Enqueue(new FakeFault(500));
-        server.Faults.Enqueue(new FakeFault(200, Delay: TimeSpan.FromSeconds(5))); // hangs past the attempt timeout
+        server.Faults.Enqueue(new FakeFault(200, Delay: TimeSpan.FromSeconds(60))); // hangs past the attempt timeout
         server.Faults.Enqueue(new FakeFault(503));
-        using var pool = new TeacherPool([Endpoint(server)], Fast(inFlight: 1));
+        using var pool = new TeacherPool([Endpoint(server)], Fast(inFlight: 1, timeoutSeconds: 3));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var r = await pool.GetResponseAsync([new ChatMessage(ChatRole.User, "hello")]);
         Assert.Equal("echo: hello", r.Text);
