@@ -13,6 +13,7 @@ int Named(string name, int fallback)
 return mode switch
 {
     "novelty" => NoveltyBench.Run(Arg(1, 50_000), Named("--naive", 10_000)),
+    "http" => await HttpBench.Run(Arg(1, 640), Arg(2, 50), Arg(3, 32)),
     _ => Usage(),
 };
 
