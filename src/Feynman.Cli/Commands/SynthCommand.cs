@@ -8,7 +8,11 @@ public static class SynthCommand
     public static Command Build()
     {
         var synth = new Command("synth", "Synthetic instruction data from LLM teachers: Self-Instruct, Alpaca, filters, statistics.");
+        synth.Subcommands.Add(SynthSelfInstructCommand.Build());
+        synth.Subcommands.Add(SynthAlpacaCommand.Build());
         synth.Subcommands.Add(SynthFilterCommand.Build());
+        synth.Subcommands.Add(SynthStatsCommand.Build());
+        synth.Subcommands.Add(SynthTemplatesCommand.Build());
         return synth;
     }
 }
