@@ -11,6 +11,7 @@ public static class SynthCommand
         synth.Subcommands.Add(SynthSelfInstructCommand.Build());
         synth.Subcommands.Add(SynthAlpacaCommand.Build());
         synth.Subcommands.Add(SynthFilterCommand.Build());
+        synth.Subcommands.Add(SynthJudgeCommand.Build());
         synth.Subcommands.Add(SynthStatsCommand.Build());
         synth.Subcommands.Add(SynthTemplatesCommand.Build());
         return synth;

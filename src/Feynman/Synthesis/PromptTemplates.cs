@@ -11,7 +11,7 @@ public sealed class PromptTemplates(string? overrideDirectory = null)
     [
         "self_instruct_bootstrap.txt", "self_instruct_bootstrap_clf.txt", "self_instruct_is_classification.txt",
         "self_instruct_input_first.txt", "self_instruct_output_first.txt", "alpaca_prompt.txt",
-        "alpaca_train_prompt_input.txt", "alpaca_train_prompt_no_input.txt",
+        "alpaca_train_prompt_input.txt", "alpaca_train_prompt_no_input.txt", "judge.txt",
     ];
 
     public string? OverrideDirectory { get; } = overrideDirectory;

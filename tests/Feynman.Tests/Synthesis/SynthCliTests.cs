@@ -68,7 +68,7 @@ public class SynthCliTests
         Assert.Equal(stats.Kept, stats.LengthHistogram.Values.Sum());
         Assert.Equal(0, Run("synth", "stats", "--in", Path.Combine(dir, "si", "store.jsonl")));
         Assert.Equal(0, Run("synth", "templates", "--out", Path.Combine(dir, "tpl")));
-        Assert.Equal(8, Directory.GetFiles(Path.Combine(dir, "tpl")).Length);
+        Assert.Equal(9, Directory.GetFiles(Path.Combine(dir, "tpl")).Length);
         Directory.Delete(dir, true);
     }
 
