@@ -41,7 +41,7 @@ public sealed class AlpacaPipeline(TeacherSession session, IReadOnlyList<SeedTas
             var prompts = new List<(string Prompt, List<int> SeedIdx)>();
             for (int j = 0; j < o.RequestsPerRound; j++)
             {
-                var rng = new Random(HashCode.Combine(o.Seed, first + j, 0xa1ba));
+                var rng = new Random(StableSeed.Of(o.Seed, first + j, 0xa1ba));
                 var picks = SelfInstructPipeline.Sample(rng, Enumerable.Range(0, demos.Count).ToList(), o.NumPromptInstructions);
                 prompts.Add((AlpacaParsing.EncodePrompt(header, picks.Select(i => demos[i]).ToList()), picks));
             }

@@ -45,7 +45,7 @@ public sealed class SelfInstructPipeline(TeacherSession session, IReadOnlyList<S
             var prompts = new List<(string Prompt, List<string> SeedIds, List<string> Shown)>();
             for (int j = 0; j < o.RequestsPerRound; j++)
             {
-                var rng = new Random(HashCode.Combine(o.Seed, first + j, 0x5e1f));
+                var rng = new Random(StableSeed.Of(o.Seed, first + j, 0x5e1f));
                 var shown = Sample(rng, machine, Math.Min(o.NumMachineInstructionsInPrompt, machine.Count));
                 var seedPicks = Sample(rng, seedPool, o.NumPromptInstructions - shown.Count);
                 var all = shown.Concat(seedPicks.Select(s => s.Instruction)).ToList();
