@@ -1,0 +1,206 @@
+using Feynman.Tensors;
+using Feynman.Tensors.Kernels;
+
+namespace Feynman.Autograd;
+
+/// <summary>2-D convolution as im2col + GEMM, a chunk of samples per GEMM.</summary>
+public static partial class Ops
+{
+    /// <summary>
+    /// Floats of scratch one chunk may use (im2col buffer, GEMM output): small enough to stay in the
+    /// 1 MiB L2 of this machine's cores, large enough that the GEMM is not dominated by call overhead.
+    /// </summary>
+    private const int ConvChunkFloats = 1 << 18;
+
+    /// <summary>PyTorch's F.conv2d with square stride, padding and dilation.</summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Conv2d(input, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);
+
+    /// <summary>
+    /// PyTorch's F.conv2d: input [N, C, H, W], weight [O, C, kh, kw], bias [O] or null; output
+    /// [N, O, (H + 2·ph − kh)/sh + 1, (W + 2·pw − kw)/sw + 1]. Dilation 1 and groups 1 only.
+    /// </summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding,
+                                (int H, int W)? dilation = null, int groups = 1)
+    {
+        if (input.Rank != 4) throw new ArgumentException($"conv2d: input must be [N, C, H, W], got {input.ShapeString}.");
+        if (weight.Rank != 4) throw new ArgumentException($"conv2d: weight must be [out, in, kh, kw], got {weight.ShapeString}.");
+        if (groups != 1) throw new ArgumentException($"conv2d: groups={groups} is not supported (only groups=1).");
+        if (dilation is { } dl && (dl.H != 1 || dl.W != 1)) throw new ArgumentException($"conv2d: dilation ({dl.H}, {dl.W}) is not supported (only 1).");
+        if (stride.H < 1 || stride.W < 1) throw new ArgumentException($"conv2d: stride ({stride.H}, {stride.W}) must be positive.");
+        if (padding.H < 0 || padding.W < 0) throw new ArgumentException($"conv2d: padding ({padding.H}, {padding.W}) must not be negative.");
+        int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
+        int o = weight.Shape[0], kh = weight.Shape[2], kw = weight.Shape[3];
+        if (weight.Shape[1] != c)
+            throw new ArgumentException($"conv2d: input {input.ShapeString} has {c} channels, weight {weight.ShapeString} expects {weight.Shape[1]}.");
+        if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != o))
+            throw new ArgumentException($"conv2d: bias must be [{o}] for weight {weight.ShapeString}, got {bias.ShapeString}.");
+        int sh = stride.H, sw = stride.W, ph = padding.H, pw = padding.W;
+        if (h + 2 * ph < kh || w + 2 * pw < kw)
+            throw new ArgumentException($"conv2d: kernel {kh}x{kw} is larger than input {input.ShapeString} padded by ({ph}, {pw}).");
+        int oh = ConvKernels.OutputSize(h, kh, sh, ph), ow = ConvKernels.OutputSize(w, kw, sw, pw);
+
+        var x = Contiguous(input);
+        var wt = Contiguous(weight);
+        var b = bias is null ? null : Contiguous(bias);
+        var y = Tensor.Empty(n, o, oh, ow);
+        var geo = new ConvGeometry(n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow);
+        ConvForward(geo, x.Span, wt.Span, b is null ? default : b.Span, y.Span);
+
+        if (AutogradEngine.ShouldRecord(x, wt, b))
+        {
+            AutogradEngine.Record(y, "conv2d", b is null ? [x, wt] : [x, wt, b], g =>
+            {
+                var gs = g.Span;
+                if (b is not null && b.RequiresGrad)
+                {
+                    var gb = AutogradEngine.GradTarget(b, out bool acc);
+                    var gbs = gb.Span;
+                    if (!acc) gbs.Clear();
+                    int ohw = oh * ow;
+                    for (int s = 0; s < n; s++)
+                        for (int oc = 0; oc < o; oc++)
+                            gbs[oc] += TensorPrimitives.Sum(gs.Slice((s * o + oc) * ohw, ohw));
+                }
+                if (!x.RequiresGrad && !wt.RequiresGrad) return;
+                Span<float> gw = default, gx = default;
+                bool accW = false;
+                if (wt.RequiresGrad) gw = AutogradEngine.GradTarget(wt, out accW).Span;
+                if (x.RequiresGrad)
+                {
+                    gx = AutogradEngine.GradTarget(x, out bool accX).Span;
+                    if (!accX) gx.Clear(); // col2im adds
+                }
+                ConvBackward(geo, x.Span, wt.Span, gs, gw, accW, gx);
+            });
+        }
+        return y;
+    }
+
+    private readonly record struct ConvGeometry(int N, int C, int H, int W, int O, int Kh, int Kw, int Sh, int Sw, int Ph, int Pw, int Oh, int Ow)
+    {
+        public int K => C * Kh * Kw;
+
+        public int Ohw => Oh * Ow;
+
+        /// <summary>Samples per chunk: the im2col matrix and the GEMM output of a chunk fit <see cref="ConvChunkFloats"/>.</summary>
+        public int Chunk => Math.Clamp(ConvChunkFloats / Math.Max(1, Math.Max(K, O) * Ohw), 1, Math.Max(N, 1));
+
+        /// <summary>A 1x1 kernel with stride 1 and no padding reads the input as it is: no im2col.</summary>
+        public bool IsPointwise => Kh == 1 && Kw == 1 && Sh == 1 && Sw == 1 && Ph == 0 && Pw == 0;
+    }
+
+    private static void ConvForward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int k = g.K, ohw = g.Ohw, chw = g.C * g.H * g.W, sampleOut = g.O * ohw;
+        int chunk = g.Chunk;
+        var col = g.IsPointwise && chunk == 1 ? null : BufferPool.Rent(k * chunk * ohw);
+        var tmp = chunk > 1 ? BufferPool.Rent(g.O * chunk * ohw) : null;
+        try
+        {
+            for (int s0 = 0; s0 < g.N; s0 += chunk)
+            {
+                int cnt = Math.Min(chunk, g.N - s0), cols = cnt * ohw;
+                var xs = x.Slice(s0 * chw, cnt * chw);
+                ReadOnlySpan<float> b;
+                if (col is null) b = xs; // pointwise, one sample: x[s] is already [C, H·W]
+                else
+                {
+                    ConvKernels.Im2Col(xs, cnt, g.C, g.H, g.W, g.Kh, g.Kw, g.Sh, g.Sw, g.Ph, g.Pw, g.Oh, g.Ow, col);
+                    b = col.AsSpan(0, k * cols);
+                }
+                if (tmp is null)
+                {
+                    // One sample: the GEMM output [O, OH·OW] is already NCHW.
+                    var ys = y.Slice(s0 * sampleOut, sampleOut);
+                    Gemm.Sgemm(false, false, g.O, cols, k, 1f, w, k, b, cols, 0f, ys, cols);
+                    if (!bias.IsEmpty)
+                        for (int oc = 0; oc < g.O; oc++) TensorPrimitives.Add(ys.Slice(oc * ohw, ohw), bias[oc], ys.Slice(oc * ohw, ohw));
+                }
+                else
+                {
+                    var t = tmp.AsSpan(0, g.O * cols);
+                    Gemm.Sgemm(false, false, g.O, cols, k, 1f, w, k, b, cols, 0f, t, cols);
+                    // [O, cnt·OH·OW] → [cnt, O, OH·OW], adding the bias on the way.
+                    for (int s = 0; s < cnt; s++)
+                    {
+                        var ys = y.Slice((s0 + s) * sampleOut, sampleOut);
+                        for (int oc = 0; oc < g.O; oc++)
+                        {
+                            var src = t.Slice(oc * cols + s * ohw, ohw);
+                            var dst = ys.Slice(oc * ohw, ohw);
+                            if (bias.IsEmpty) src.CopyTo(dst); else TensorPrimitives.Add(src, bias[oc], dst);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (col is not null) BufferPool.Return(col);
+            if (tmp is not null) BufferPool.Return(tmp);
+        }
+    }
+
+    /// <summary>
+    /// dW (+)= Σ_chunks gᶜ·colᶜᵀ and dX += col2im(Wᵀ·gᶜ), where gᶜ is the output gradient of a chunk
+    /// laid out [O, cnt·OH·OW]. gw is empty when the weight needs no gradient, gx when the input needs none.
+    /// </summary>
+    private static void ConvBackward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> gy,
+                                     Span<float> gw, bool accumulateW, Span<float> gx)
+    {
+        int k = g.K, ohw = g.Ohw, chw = g.C * g.H * g.W, sampleOut = g.O * ohw;
+        int chunk = g.Chunk;
+        bool pointwise = g.IsPointwise && chunk == 1;
+        var col = pointwise ? null : BufferPool.Rent(k * chunk * ohw);
+        var tmp = chunk > 1 ? BufferPool.Rent(g.O * chunk * ohw) : null;
+        float betaW = accumulateW ? 1f : 0f;
+        try
+        {
+            for (int s0 = 0; s0 < g.N; s0 += chunk)
+            {
+                int cnt = Math.Min(chunk, g.N - s0), cols = cnt * ohw;
+                ReadOnlySpan<float> gc;
+                if (tmp is null) gc = gy.Slice(s0 * sampleOut, sampleOut);
+                else
+                {
+                    // [cnt, O, OH·OW] → [O, cnt·OH·OW]
+                    var t = tmp.AsSpan(0, g.O * cols);
+                    for (int s = 0; s < cnt; s++)
+                        for (int oc = 0; oc < g.O; oc++)
+                            gy.Slice((s0 + s) * sampleOut + oc * ohw, ohw).CopyTo(t.Slice(oc * cols + s * ohw, ohw));
+                    gc = t;
+                }
+                var xs = x.Slice(s0 * chw, cnt * chw);
+                if (!gw.IsEmpty)
+                {
+                    ReadOnlySpan<float> b;
+                    if (col is null) b = xs;
+                    else
+                    {
+                        ConvKernels.Im2Col(xs, cnt, g.C, g.H, g.W, g.Kh, g.Kw, g.Sh, g.Sw, g.Ph, g.Pw, g.Oh, g.Ow, col);
+                        b = col.AsSpan(0, k * cols);
+                    }
+                    Gemm.Sgemm(false, true, g.O, k, cols, 1f, gc, cols, b, cols, betaW, gw, k);
+                    betaW = 1f;
+                }
+                if (!gx.IsEmpty)
+                {
+                    var gxs = gx.Slice(s0 * chw, cnt * chw);
+                    if (col is null) Gemm.Sgemm(true, false, k, cols, g.O, 1f, w, k, gc, cols, 1f, gxs, cols);
+                    else
+                    {
+                        var dcol = col.AsSpan(0, k * cols);
+                        Gemm.Sgemm(true, false, k, cols, g.O, 1f, w, k, gc, cols, 0f, dcol, cols);
+                        ConvKernels.Col2Im(dcol, cnt, g.C, g.H, g.W, g.Kh, g.Kw, g.Sh, g.Sw, g.Ph, g.Pw, g.Oh, g.Ow, gxs);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (col is not null) BufferPool.Return(col);
+            if (tmp is not null) BufferPool.Return(tmp);
+        }
+    }
+}
