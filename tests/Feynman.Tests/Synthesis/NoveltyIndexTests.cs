@@ -96,6 +96,18 @@ public class NoveltyIndexTests
     }
 
     [Fact]
+    public void ConsecutiveBatchesAndSingleAddsEqualOneNaivePass()
+    {
+        var all = RandomInstructions(900, 31);
+        var naive = NaiveNoveltyFilter.Filter([], all, 0.7);
+        var index = new NoveltyIndex(0.7) { BlockSize = 128 };
+        var first = index.FilterAndAdd(all.Take(400).ToList());
+        var middle = all.Skip(400).Take(100).Select(index.TryAdd).ToArray();
+        var last = index.FilterAndAdd(all.Skip(500).ToList());
+        Assert.Equal(naive, first.Concat(middle).Concat(last).Select(d => d.Kept).ToArray());
+    }
+
+    [Fact]
     public void TableAndBitParallelNaiveAgree()
     {
         var c = RandomInstructions(300, 21);
