@@ -77,10 +77,13 @@ public sealed class TeacherPool : IChatClient
         long promptTokens = TokenEstimate.Of(list.Sum(m => m.Text.Length));
         long maxOut = options?.MaxOutputTokens ?? Options.DefaultMaxOutputTokens;
         double worstPrice = _members.Max(m => m.Endpoint.Cost(promptTokens, maxOut));
-        var reservation = Budget?.Reserve(promptTokens + maxOut, worstPrice);
         long usedTokens = 0;
         double usedCost = 0;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Reserve only once admitted: requests queued behind the gate must not hold budget they are not yet using.
+        (long, double)? reservation;
+        try { reservation = Budget?.Reserve(promptTokens + maxOut, worstPrice); }
+        catch { _gate.Release(); throw; }
         Interlocked.Increment(ref _inFlight);
         try
         {
