@@ -26,7 +26,7 @@ public sealed class TransformerEncoderLayer : Module
         DimFeedforward = dimFeedforward;
         DropoutP = dropout;
         LayerNormEps = layerNormEps;
-        Bias = bias;
+        HasBias = bias;
         Activation = activation;
         NormFirst = normFirst;
         BatchFirst = batchFirst;
@@ -51,7 +51,8 @@ public sealed class TransformerEncoderLayer : Module
 
     public double LayerNormEps { get; }
 
-    public bool Bias { get; }
+    /// <summary>Whether the projections and feed-forward layers have biases (PyTorch's bias argument).</summary>
+    public bool HasBias { get; }
 
     /// <summary>"relu" or "gelu".</summary>
     public string Activation { get; }
@@ -83,7 +84,7 @@ public sealed class TransformerEncoderLayer : Module
     /// <summary>A new layer with the same settings and a copy of this one's parameters (PyTorch's deepcopy in TransformerEncoder).</summary>
     public TransformerEncoderLayer Clone()
     {
-        var copy = new TransformerEncoderLayer(DModel, NHead, DimFeedforward, DropoutP, Activation, LayerNormEps, BatchFirst, NormFirst, Bias, rng)
+        var copy = new TransformerEncoderLayer(DModel, NHead, DimFeedforward, DropoutP, Activation, LayerNormEps, BatchFirst, NormFirst, HasBias, rng)
         {
             IsCausal = IsCausal,
         };
