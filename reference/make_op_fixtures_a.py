@@ -122,6 +122,24 @@ record("bce_extreme", lambda x, target: F.binary_cross_entropy_with_logits(x, ta
        {"x": rg(torch.tensor([[-80.0, 80.0, 30.0, -30.0]])), "target": torch.tensor([[1.0, 0.0, 0.5, 0.0]])})
 record("mse", lambda x, target: F.mse_loss(x, target), {"x": rg(torch.randn(4, 3)), "target": rg(torch.randn(4, 3))})
 
+# reductions other than the mean: "none" (per row / per element) and "sum"
+for red in ["none", "sum"]:
+    record(f"ce_weighted_ignore_smooth_{red}",
+           lambda x, r=red: F.cross_entropy(x, torch.tensor(targets), weight=class_weights, ignore_index=-100, label_smoothing=0.15, reduction=r),
+           {"x": rg(torch.randn(N, C) * 2)}, {"targets": targets, "label_smoothing": 0.15, "ignore_index": -100, "reduction": red},
+           {"class_weights": class_weights})
+    record(f"ce_soft_weighted_smooth_{red}", lambda x, target, r=red: F.cross_entropy(x, target, weight=class_weights, label_smoothing=0.1, reduction=r),
+           {"x": rg(torch.randn(N, C) * 2), "target": rg(soft.clone())}, {"label_smoothing": 0.1, "reduction": red}, {"class_weights": class_weights})
+    # Feynman's "none" for KL is per row (summed over classes), not PyTorch's elementwise "none".
+    record(f"kl_T4_{red}",
+           lambda x, teacher, r=red: (F.kl_div(F.log_softmax(x / T, -1), F.softmax(teacher / T, -1), reduction="none").sum(-1) if r == "none"
+                                      else F.kl_div(F.log_softmax(x / T, -1), F.softmax(teacher / T, -1), reduction="sum")),
+           {"x": rg(torch.randn(N, C) * 5), "teacher": rg(torch.randn(N, C) * 5)}, {"temperature": T, "reduction": red})
+    record(f"bce_pos_weight_{red}", lambda x, target, r=red: F.binary_cross_entropy_with_logits(x, target, pos_weight=pos_weight, reduction=r),
+           {"x": rg(torch.randn(N, C) * 3), "target": rg(bce_targets.clone())}, {"reduction": red}, {"pos_weight": pos_weight})
+    record(f"mse_{red}", lambda x, target, r=red: F.mse_loss(x, target, reduction=r), {"x": rg(torch.randn(4, 3)), "target": rg(torch.randn(4, 3))},
+           {"reduction": red})
+
 # ---------------------------------------------------------------- joining and indexing
 record("concat_dim1", lambda x0, x1, x2: torch.cat([x0, x1, x2], 1),
        {"x0": rg(torch.randn(2, 3, 2)), "x1": rg(torch.randn(2, 1, 2)), "x2": rg(torch.randn(2, 4, 2))}, {"dim": 1})

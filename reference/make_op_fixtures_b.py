@@ -63,6 +63,12 @@ for name, xs, k, s, p in [
     out = F.max_pool2d(x, k, s, p)
     cases.append(finish(name, {"x": x}, out, {"kernel": list(k), "stride": list(s), "padding": list(p)}))
 
+# Rows of 6 and 9 outputs (the vectorised 2x2 paths), odd sizes, and ties: relu zeros and values on a coarse grid.
+for name, xs in [("maxpool_k2_ties_wide", (1, 2, 5, 19)), ("maxpool_k2_ties_mid", (2, 1, 6, 12))]:
+    x = (torch.relu(torch.randn(*xs)) * 2).round().div(2).requires_grad_()
+    out = F.max_pool2d(x, 2)
+    cases.append(finish(name, {"x": x}, out, {"kernel": [2, 2], "stride": [2, 2], "padding": [0, 0]}))
+
 for name, xs, k, s, p, include in [
     ("avgpool_k2", (2, 3, 6, 6), (2, 2), (2, 2), (0, 0), True),
     ("avgpool_k3_s2_p1", (2, 2, 7, 7), (3, 3), (2, 2), (1, 1), True),

@@ -43,6 +43,11 @@ OPTIMIZERS = [
      lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=1e-2, foreach=False)),
     ("adamw", "mse", dict(kind="adamw", lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6, weight_decay=0.1),
      lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, foreach=False)),
+    # A small beta2 lets the second moment fall, so AMSGrad's running maximum matters.
+    ("adam_amsgrad", "mse", dict(kind="adam", lr=0.01, beta1=0.9, beta2=0.3, eps=1e-8, weight_decay=0.0, amsgrad=True),
+     lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.3), amsgrad=True, foreach=False)),
+    ("adamw_amsgrad", "sum", dict(kind="adamw", lr=0.01, beta1=0.9, beta2=0.3, eps=1e-8, weight_decay=0.05, amsgrad=True),
+     lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.9, 0.3), weight_decay=0.05, amsgrad=True, foreach=False)),
 ]
 
 

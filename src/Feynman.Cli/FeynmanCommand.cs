@@ -15,6 +15,10 @@ public static class FeynmanCommand
         if (builtIn != null) root.Options.Remove(builtIn);
         var version = new Option<bool>("--version") { Description = "Show version and engine configuration." };
         root.Options.Add(version);
+        foreach (var c in Commands.ExperimentCommands.Build()) root.Subcommands.Add(c);
+        root.Subcommands.Add(Commands.EvalCommand.Build());
+        root.Subcommands.Add(Commands.RunsCommand.Build());
+        root.Subcommands.Add(Commands.ReportCommand.Build());
         root.SetAction(parse =>
         {
             if (parse.GetValue(version))

@@ -142,6 +142,41 @@ public abstract class Module : IDisposable
 
     public IEnumerable<Module> Modules() => NamedModules().Select(m => m.Module);
 
+    /// <summary>The descendant at a dotted path ("features.3"), as PyTorch's get_submodule; "" is this module.</summary>
+    public Module GetSubmodule(string target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var m = this;
+        if (target.Length == 0) return m;
+        foreach (var part in target.Split('.'))
+        {
+            if (!m.children.TryGetValue(part, out var next))
+                throw new KeyNotFoundException($"{m.GetType().Name} has no submodule '{part}' (looking up '{target}'; children: {string.Join(", ", m.children.Keys)}).");
+            m = next;
+        }
+        return m;
+    }
+
+    /// <summary>The parameter at a dotted path ("features.0.weight").</summary>
+    public Tensor GetParameter(string target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        int dot = target.LastIndexOf('.');
+        var owner = dot < 0 ? this : GetSubmodule(target[..dot]);
+        var name = target[(dot + 1)..];
+        return owner.parameters.TryGetValue(name, out var p) && p is not null ? p
+            : throw new KeyNotFoundException($"{owner.GetType().Name} has no parameter '{name}' (looking up '{target}').");
+    }
+
+    /// <summary>Calls <paramref name="action"/> on every descendant, then on this module (PyTorch's apply, e.g. for custom initialisation).</summary>
+    public Module Apply(Action<Module> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        foreach (var child in children.Values) child.Apply(action);
+        action(this);
+        return this;
+    }
+
     /// <summary>Every parameter with its dotted name, own parameters first, then each child's; shared tensors once.</summary>
     public IEnumerable<(string Name, Tensor Parameter)> NamedParameters(string prefix = "", bool recurse = true)
     {

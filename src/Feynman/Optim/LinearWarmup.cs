@@ -4,6 +4,7 @@ namespace Feynman.Optim;
 /// Linear warm-up before another schedule: for the first <see cref="WarmupSteps"/> steps
 /// lr = initial·(s + (1 − s)·epoch/warmup) (PyTorch's LinearLR from start factor s to 1), then the wrapped
 /// schedule from its own step 0 (PyTorch's SequentialLR([LinearLR, inner], milestones=[warmup])).
+/// Step only the warm-up: it sets the rates, the wrapped schedule supplies the formula.
 /// </summary>
 public sealed class LinearWarmup : LrScheduler
 {

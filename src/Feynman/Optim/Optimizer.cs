@@ -147,7 +147,8 @@ public abstract class Optimizer
             var d = state.Groups[g];
             if (d.TryGetValue("lr", out var lr)) groups[g].LearningRate = lr;
             if (d.TryGetValue("weight_decay", out var wd)) groups[g].WeightDecay = wd;
-            groups[g].InitialLearningRate = d.TryGetValue("initial_lr", out var ilr) ? ilr : double.NaN;
+            // A state saved before any schedule attached keeps the schedule attached here working.
+            if (d.TryGetValue("initial_lr", out var ilr)) groups[g].InitialLearningRate = ilr;
         }
         for (int i = 0; i < parameters.Length; i++)
         {

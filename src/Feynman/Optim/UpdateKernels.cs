@@ -60,17 +60,19 @@ internal static class UpdateKernels
     /// <summary>
     /// Adam/AdamW: p ·= decay (AdamW's decoupled weight decay, 1 − lr·wd; 1 for Adam); g' = g + l2·p
     /// (Adam's coupled decay); m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²;
-    /// p −= stepSize · m / (√v / √bc2 + eps).
+    /// p −= stepSize · m / (√v̂ / √bc2 + eps) where v̂ = v, or with AMSGrad the running maximum vmax = max(vmax, v).
     /// </summary>
-    public static void Adam(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
+    public static void Adam(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vmax,
                             float decay, float l2, float beta1, float beta2, float stepSize, float bc2Sqrt, float eps)
     {
+        bool amsgrad = !vmax.IsEmpty;
         int n = p.Length;
         float oneMinusB1 = 1f - beta1, oneMinusB2 = 1f - beta2, negStep = -stepSize;
         ref float pr = ref MemoryMarshal.GetReference(p);
         ref float gr = ref MemoryMarshal.GetReference(g);
         ref float mr = ref MemoryMarshal.GetReference(m);
         ref float vr = ref MemoryMarshal.GetReference(v);
+        ref float xr = ref amsgrad ? ref MemoryMarshal.GetReference(vmax) : ref vr;
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -93,6 +95,11 @@ internal static class UpdateKernels
                 var vv = vb2 * Vector256.LoadUnsafe(ref vr, (nuint)i) + v1b2 * (vg * vg);
                 vm.StoreUnsafe(ref mr, (nuint)i);
                 vv.StoreUnsafe(ref vr, (nuint)i);
+                if (amsgrad)
+                {
+                    vv = Vector256.Max(Vector256.LoadUnsafe(ref xr, (nuint)i), vv);
+                    vv.StoreUnsafe(ref xr, (nuint)i);
+                }
                 var denom = Vector256.Sqrt(vv) / vbc2 + veps;
                 (vp + vstep * (vm / denom)).StoreUnsafe(ref pr, (nuint)i);
             }
@@ -107,6 +114,11 @@ internal static class UpdateKernels
             float vv = beta2 * Unsafe.Add(ref vr, i) + oneMinusB2 * (gv * gv);
             Unsafe.Add(ref mr, i) = mv;
             Unsafe.Add(ref vr, i) = vv;
+            if (amsgrad)
+            {
+                vv = MathF.Max(Unsafe.Add(ref xr, i), vv);
+                Unsafe.Add(ref xr, i) = vv;
+            }
             float denom = MathF.Sqrt(vv) / bc2Sqrt + eps;
             Unsafe.Add(ref pr, i) = pv + negStep * (mv / denom);
         }

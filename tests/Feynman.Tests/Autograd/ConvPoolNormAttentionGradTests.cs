@@ -37,6 +37,11 @@ public class ConvPoolNormAttentionGradTests
         AssertGrad(t => Ops.Conv2d(t[0], t[1], t[2], (2, 2), (1, 1)), Param(rng, 2, 2, 5, 6), Param(rng, 3, 2, 3, 3), Param(rng, 3));
         AssertGrad(t => Ops.Conv2d(t[0], t[1], null, (2, 1), (0, 1)), Param(rng, 1, 3, 6, 5), Param(rng, 2, 3, 2, 3));
         AssertGrad(t => Ops.Conv2d(t[0], t[1], t[2]), Param(rng, 2, 3, 3, 3), Param(rng, 4, 3, 1, 1), Param(rng, 4));
+        // Input without gradient (a network's first layer): only weight and bias are differentiated.
+        AssertGrad(t => Ops.Conv2d(t[0], t[1], t[2], 1, 1), Tensor.Uniform(rng, -1f, 1f, 2, 1, 5, 5), Param(rng, 3, 1, 3, 3), Param(rng, 3));
+        AssertGrad(t => Ops.Conv2d(t[0], t[1], t[2], 2, 1), Tensor.Uniform(rng, -1f, 1f, 2, 2, 5, 5), Tensor.Uniform(rng, -1f, 1f, 3, 2, 3, 3), Param(rng, 3));
+        // Kernel taller than the input: most of every column block is padding.
+        AssertGrad(t => Ops.Conv2d(t[0], t[1], t[2], (1, 1), (2, 1)), Param(rng, 2, 1, 1, 4), Param(rng, 2, 1, 5, 3), Param(rng, 2));
     }
 
     [Fact]
@@ -44,6 +49,7 @@ public class ConvPoolNormAttentionGradTests
     {
         var rng = new Generator(12);
         AssertGrad(t => Ops.MaxPool2d(t[0], 2), Distinct(rng, 2, 2, 4, 6));
+        AssertGrad(t => Ops.MaxPool2d(t[0], 2), Distinct(rng, 1, 1, 5, 19));
         AssertGrad(t => Ops.MaxPool2d(t[0], 3, stride: 2, padding: 1), Distinct(rng, 1, 2, 5, 5));
         AssertGrad(t => Ops.MaxPool2d(t[0], (2, 3), (1, 2), (1, 0)), Distinct(rng, 2, 5, 7));
         AssertGrad(t => Ops.AvgPool2d(t[0], 2), Param(rng, 2, 2, 4, 6));
@@ -62,6 +68,7 @@ public class ConvPoolNormAttentionGradTests
         var mean = Tensor.From([0.1f, -0.2f]);
         var variance = Tensor.From([0.5f, 1.5f]);
         AssertGrad(t => Ops.BatchNorm(t[0], mean, variance, t[1], t[2], training: false), Param(rng, 3, 2, 2, 2), Param(rng, 2), Param(rng, 2));
+        AssertGrad(t => Ops.BatchNorm(t[0], mean, variance, t[1], t[2], training: false), Param(rng, 4, 2), Param(rng, 2), Param(rng, 2));
     }
 
     [Fact]
@@ -80,6 +87,10 @@ public class ConvPoolNormAttentionGradTests
         AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[1], t[2]), Param(rng, 1, 2, 3, 4), Param(rng, 1, 2, 4, 4), Param(rng, 1, 2, 4, 3));
         AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[1], t[2], isCausal: true), Param(rng, 2, 1, 4, 3), Param(rng, 2, 1, 4, 3), Param(rng, 2, 1, 4, 2));
         AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[1], t[2], t[3]), Param(rng, 2, 3, 4), Param(rng, 2, 5, 4), Param(rng, 2, 5, 2), Param(rng, 3, 5));
+        // Self-attention on one tensor: three gradients into one buffer.
+        AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[0], t[0], isCausal: true), Param(rng, 2, 4, 3));
+        AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[1], t[1]), Param(rng, 2, 4, 3), Param(rng, 2, 5, 3));
+        AssertGrad(t => Ops.ScaledDotProductAttention(t[0], t[1], t[2], isCausal: true, scale: 0.7f), Param(rng, 4, 3), Param(rng, 5, 3), Param(rng, 5, 2));
     }
 
     [Fact]
@@ -91,8 +102,11 @@ public class ConvPoolNormAttentionGradTests
         {
             (t => Ops.Conv2d(t[0], t[1], t[2], (2, 1), (1, 1)), [Param(rng, 2, 2, 5, 4), Param(rng, 3, 2, 3, 3), Param(rng, 3)]),
             (t => Ops.MaxPool2d(t[0], 2), [Distinct(rng, 1, 2, 4, 4)]),
+            (t => Ops.MaxPool2d(t[0], 2), [Distinct(rng, 1, 2, 7, 21)]), // vectorised rows (10 outputs), odd sizes
+            (t => Ops.MaxPool2d(t[0], 2), [Distinct(rng, 2, 1, 6, 13)]), // 6 outputs per row
             (t => Ops.AvgPool2d(t[0], 3, 1, 1), [Param(rng, 1, 2, 4, 4)]),
             (t => Ops.BatchNorm(t[0], null, null, t[1], t[2], training: true), [Param(rng, 4, 3, 2), Param(rng, 3), Param(rng, 3)]),
+            (t => Ops.BatchNorm(t[0], null, null, t[1], t[2], training: true), [Param(rng, 5, 3), Param(rng, 3), Param(rng, 3)]),
             (t => Ops.LayerNorm(t[0], [4], t[1], t[2]), [Param(rng, 3, 4), Param(rng, 4), Param(rng, 4)]),
             (t => Ops.ScaledDotProductAttention(t[0], t[1], t[2], t[3], isCausal: true), [Param(rng, 2, 3, 4), Param(rng, 2, 3, 4), Param(rng, 2, 3, 4), Param(rng, 3, 3)]),
         };
@@ -108,9 +122,9 @@ public class ConvPoolNormAttentionGradTests
     }
 
     [Theory]
-    [InlineData(3, 16, 30, 8, 3, 1, 1)] // two samples per chunk, last chunk of one
+    [InlineData(4, 8, 30, 8, 3, 1, 1)] // three samples per chunk, last chunk of one
     [InlineData(2, 150, 30, 4, 1, 1, 0)] // one sample per chunk, 1x1 kernel read in place
-    [InlineData(3, 3, 31, 70, 3, 2, 1)] // one sample per chunk through im2col, stride 2
+    [InlineData(3, 3, 31, 70, 3, 2, 1)] // three samples in one chunk, stride 2
     public void Conv2dMatchesDirectConvolutionOnLargerInputs(int n, int c, int size, int o, int k, int stride, int pad)
     {
         // Shapes large enough to exercise the chunking of the batch, checked against a direct loop in double.

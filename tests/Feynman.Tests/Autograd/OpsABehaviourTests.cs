@@ -61,6 +61,46 @@ public class OpsABehaviourTests
     public void ErfMatchesReferenceValues(double x, double expected) =>
         Assert.True(Math.Abs(Ops.Erf(x) - expected) < 1e-14, $"erf({x}) = {Ops.Erf(x):R}, expected {expected:R}");
 
+    [Theory]
+    [InlineData(0.0, 0.5)]
+    [InlineData(1.0, 0.8413447460685429)]
+    [InlineData(-1.0, 0.15865525393145707)]
+    [InlineData(-2.4, 0.008197535924596138)]
+    [InlineData(2.6, 0.9953388119762813)]
+    [InlineData(-3.0, 0.0013498980316300957)]
+    [InlineData(-6.0, 9.865876450377012e-10)]
+    [InlineData(7.5, 0.9999999999999681)]
+    [InlineData(-20.0, 2.7536241186063314e-89)]
+    public void NormalCdfIsAccurateRelativeToItsSize(double x, double expected)
+    {
+        // Values from Python's math.erfc; GELU is x·Φ(x), so Φ's relative error is GELU's.
+        double cdf = Ops.NormalCdf(x, out double pdf);
+        Assert.True(Math.Abs(cdf - expected) <= 1e-9 * expected, $"Φ({x}) = {cdf:R}, expected {expected:R}");
+        Assert.Equal(Math.Exp(-x * x / 2) / Math.Sqrt(2 * Math.PI), pdf, 1e-15);
+        // And it agrees with the independent series/continued-fraction erf.
+        Assert.True(Math.Abs(cdf - 0.5 * (1 + Ops.Erf(x / Math.Sqrt(2)))) <= 1e-9 * Math.Max(expected, 1e-6));
+    }
+
+    [Fact]
+    public void GeluSimdLanesMatchTheScalarFormulaFromTailToTail()
+    {
+        // 1201 values: the SIMD lanes take all but the last few, which go through the scalar loop.
+        var values = Enumerable.Range(0, 1201).Select(i => -12f + 0.02f * i).ToArray();
+        var x = Tensor.From(values).RequireGrad();
+        var y = x.Gelu();
+        y.Backward(Tensor.Ones(values.Length));
+        var yv = y.ToArray();
+        var gv = x.Grad!.ToArray();
+        for (int i = 0; i < values.Length; i++)
+        {
+            double v = values[i];
+            double cdf = Ops.NormalCdf(v, out double pdf);
+            double expectedY = v * cdf, expectedSlope = cdf + v * pdf;
+            Assert.True(Math.Abs(yv[i] - expectedY) <= 1e-6 * Math.Abs(expectedY) + 1e-30, $"gelu({v}) = {yv[i]}, expected {expectedY}");
+            Assert.True(Math.Abs(gv[i] - expectedSlope) <= 1e-6 * Math.Abs(expectedSlope) + 1e-30, $"gelu'({v}) = {gv[i]}, expected {expectedSlope}");
+        }
+    }
+
     [Fact]
     public void KlOfIdenticalLogitsIsZeroAndCrossEntropyOfAllIgnoredIsNaN()
     {

@@ -50,6 +50,9 @@ public class OpsAFixtureTests
         Tensor[] Xs() => new[] { "x0", "x1", "x2" }.Where(t.ContainsKey).Select(n => t[n]).ToArray();
         bool Keep() => c.Params.GetProperty("keepdim").GetBoolean();
         string Mode() => c.Params.GetProperty("mode").GetString()!;
+        Reduction Reduce() => c.Params.TryGetProperty("reduction", out var r)
+            ? r.GetString() switch { "none" => Reduction.None, "sum" => Reduction.Sum, var other => throw new InvalidOperationException($"reduction '{other}'") }
+            : Reduction.Mean;
 
         if (name.StartsWith("pow_")) return Ops.Pow(X(), c.Float("exponent"));
         if (name.StartsWith("clamp")) return Ops.Clamp(X(), OptionalFloat(c, "min"), OptionalFloat(c, "max"));
@@ -66,12 +69,12 @@ public class OpsAFixtureTests
         if (name.StartsWith("softmax_")) return Ops.Softmax(X(), c.Int("dim"));
         if (name.StartsWith("log_softmax_")) return Ops.LogSoftmax(X(), c.Int("dim"));
         if (name.StartsWith("ce_soft"))
-            return Ops.CrossEntropy(X(), t["target"], Optional(t, "class_weights"), c.Float("label_smoothing"));
+            return Ops.CrossEntropy(X(), t["target"], Optional(t, "class_weights"), c.Float("label_smoothing"), Reduce());
         if (name.StartsWith("ce_"))
-            return Ops.CrossEntropy(X(), c.Ints("targets"), Optional(t, "class_weights"), c.Int("ignore_index"), c.Float("label_smoothing"));
-        if (name.StartsWith("kl_")) return Ops.KlDivLogits(X(), t["teacher"], c.Float("temperature"));
-        if (name.StartsWith("bce")) return Ops.BinaryCrossEntropyWithLogits(X(), t["target"], Optional(t, "pos_weight"));
-        if (name == "mse") return Ops.MseLoss(X(), t["target"]);
+            return Ops.CrossEntropy(X(), c.Ints("targets"), Optional(t, "class_weights"), c.Int("ignore_index"), c.Float("label_smoothing"), Reduce());
+        if (name.StartsWith("kl_")) return Ops.KlDivLogits(X(), t["teacher"], c.Float("temperature"), Reduce());
+        if (name.StartsWith("bce")) return Ops.BinaryCrossEntropyWithLogits(X(), t["target"], Optional(t, "pos_weight"), Reduce());
+        if (name.StartsWith("mse")) return Ops.MseLoss(X(), t["target"], Reduce());
         if (name.StartsWith("concat_")) return Ops.Concat(Xs(), c.Int("dim"));
         if (name.StartsWith("stack_")) return Ops.Stack(Xs(), c.Int("dim"));
         if (name.StartsWith("gather_")) return Ops.Gather(X(), c.Int("dim"), c.Ints("index"), c.Ints("index_shape"));

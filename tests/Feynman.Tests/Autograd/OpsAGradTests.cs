@@ -145,6 +145,82 @@ public class OpsAGradTests
     }
 
     [Fact]
+    public void LossesWithoutMeanReductionGradients()
+    {
+        var rng = new Generator(23);
+        int[] targets = [1, -100, 4, 0];
+        var weights = Tensor.From([0.5f, 1f, 2f, 1.5f, 0.8f]);
+        foreach (var reduction in new[] { Reduction.None, Reduction.Sum })
+        {
+            var r = reduction;
+            AssertGrad(t => Ops.CrossEntropy(t[0], targets, weights, labelSmoothing: 0.1f, reduction: r), Param(rng, 4, 5));
+            AssertGrad(t => Ops.CrossEntropy(t[0], t[1], weights, 0.1f, r), Param(rng, 4, 5), Ops.Softmax(Tensor.Randn(rng, 4, 5), -1).RequireGrad());
+            AssertGrad(t => Ops.KlDivLogits(t[0], t[1], 2f, r), Param(rng, 4, 5), Param(rng, 4, 5));
+            AssertGrad(t => Ops.BinaryCrossEntropyWithLogits(t[0], t[1], Tensor.From([2f]), r), Param(rng, 4, 3), Tensor.Rand(rng, 4, 3).RequireGrad());
+            AssertGrad(t => Ops.MseLoss(t[0], t[1], r), Param(rng, 3, 4), Param(rng, 3, 4));
+        }
+    }
+
+    [Fact]
+    public void GradientsAccumulateIntoExistingGradients()
+    {
+        // A second backward through a fresh graph must add exactly the first gradient again (the accumulate
+        // branch of every backward, which gradcheck with fresh gradients never reaches).
+        var rng = new Generator(24);
+        var probabilities = Ops.Softmax(Tensor.Randn(rng, 3, 4), -1);
+        var cases = new (string Name, Func<Tensor[], Tensor> F, Tensor[] Inputs)[]
+        {
+            ("exp", t => t[0].Exp(), [Param(rng, 3, 4)]),
+            ("log", t => t[0].Log(), [Positive(rng, 3, 4)]),
+            ("sqrt", t => t[0].Sqrt(), [Positive(rng, 3, 4)]),
+            ("pow", t => t[0].Pow(3f), [Param(rng, 3, 4)]),
+            ("abs", t => t[0].Abs(), [AwayFromZero(rng, 3, 4)]),
+            ("tanh", t => t[0].Tanh(), [Param(rng, 3, 4)]),
+            ("sigmoid", t => t[0].Sigmoid(), [Param(rng, 3, 4)]),
+            ("gelu", t => t[0].Gelu(), [Param(rng, 3, 7)]),
+            ("gelu_tanh", t => t[0].Gelu(true), [Param(rng, 3, 7)]),
+            ("clamp", t => t[0].Clamp(-0.5f, 0.5f), [Param(rng, 3, 4)]),
+            ("sum_dim", t => t[0].Sum(1), [Param(rng, 3, 4)]),
+            ("mean_dim", t => t[0].Mean(0), [Param(rng, 3, 4)]),
+            ("max_dim", t => t[0].Max(1), [Distinct(rng, 3, 4)]),
+            ("var", t => t[0].Var(1), [Param(rng, 3, 4)]),
+            ("softmax", t => t[0].Softmax(-1), [Param(rng, 3, 4)]),
+            ("softmax_dim0", t => t[0].Softmax(0), [Param(rng, 3, 4)]),
+            ("log_softmax", t => t[0].LogSoftmax(0), [Param(rng, 3, 4)]),
+            ("cross_entropy", t => Ops.CrossEntropy(t[0], [1, -100, 3], labelSmoothing: 0.1f), [Param(rng, 3, 4)]),
+            ("cross_entropy_soft", t => Ops.CrossEntropy(t[0], t[1]), [Param(rng, 3, 4), probabilities.Detach().RequireGrad()]),
+            ("kl", t => Ops.KlDivLogits(t[0], t[1], 2f), [Param(rng, 3, 4), Param(rng, 3, 4)]),
+            ("bce", t => Ops.BinaryCrossEntropyWithLogits(t[0], t[1]), [Param(rng, 3, 4), Tensor.Rand(rng, 3, 4).RequireGrad()]),
+            ("mse", t => Ops.MseLoss(t[0], t[1]), [Param(rng, 3, 4), Param(rng, 3, 4)]),
+            ("dropout", t => Ops.Dropout(t[0], 0.5f, true, new Generator(3)), [Param(rng, 3, 4)]),
+            ("concat", t => Ops.Concat([t[0], t[1]], 1), [Param(rng, 3, 4), Param(rng, 3, 2)]),
+            ("stack", t => Ops.Stack([t[0], t[1]], 0), [Param(rng, 3, 4), Param(rng, 3, 4)]),
+            ("gather", t => t[0].Gather(1, [0, 0, 3, 2, 1, 1], [3, 2]), [Param(rng, 3, 4)]),
+            ("index_select", t => t[0].IndexSelect(0, [2, 2, 0]), [Param(rng, 3, 4)]),
+            ("embedding", t => Ops.Embedding(t[0], [1, 1, 2]), [Param(rng, 3, 4)]),
+            ("embedding_bag", t => Ops.EmbeddingBag(t[0], [0, 2, 2, 1], [0, 1], "sum", t[1]), [Param(rng, 3, 4), Param(rng, 4)]),
+            ("embedding_bag_max", t => Ops.EmbeddingBag(t[0], [0, 2, 2, 1], [0, 1], "max"), [Distinct(rng, 3, 4)]),
+        };
+        foreach (var (name, f, inputs) in cases)
+        {
+            foreach (var t in inputs) t.Grad = null;
+            var y = f(inputs);
+            var w = Tensor.Uniform(rng, 0.5f, 1.5f, y.Shape);
+            y.Backward(w);
+            var first = inputs.Select(t => t.Grad!.ToArray()).ToArray();
+            f(inputs).Backward(w);
+            for (int n = 0; n < inputs.Length; n++)
+            {
+                var second = inputs[n].Grad!.ToArray();
+                Assert.True(first[n].Any(v => v != 0f), $"{name}: input {n} got no gradient");
+                for (int i = 0; i < second.Length; i++)
+                    Assert.True(Math.Abs(second[i] - 2 * first[n][i]) <= 1e-5f * (1 + Math.Abs(first[n][i])),
+                        $"{name}: input {n} element {i}: after two backward passes {second[i]}, expected 2 × {first[n][i]}");
+            }
+        }
+    }
+
+    [Fact]
     public void DropoutGradient()
     {
         var rng = new Generator(20);

@@ -52,6 +52,8 @@ public class OpsBFixtureTests
     [InlineData("maxpool_k2")]
     [InlineData("maxpool_k3_s2_p1")]
     [InlineData("maxpool_nonsquare")]
+    [InlineData("maxpool_k2_ties_wide")]
+    [InlineData("maxpool_k2_ties_mid")]
     public void MaxPool2d(string name) =>
         Check(name, (c, t) => Ops.MaxPool2d(t["x"], Pair(c, "kernel"), Pair(c, "stride"), Pair(c, "padding")));
 

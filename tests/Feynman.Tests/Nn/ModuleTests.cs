@@ -184,4 +184,46 @@ public class ModuleTests
         Assert.All(net.Features.Parameters(), p => Assert.Null(p.Grad));
         Assert.NotNull(net.Head.Weight.Grad);
     }
+
+    [Fact]
+    public void SubmodulesAndParametersByPath()
+    {
+        using var net = new Net(new Generator(1));
+        Assert.Same(net.Features[2], net.GetSubmodule("features.2"));
+        Assert.Same(net.Head.Weight, net.GetParameter("head.weight"));
+        Assert.Same(net.Scale, net.GetParameter("scale"));
+        var ex = Assert.Throws<KeyNotFoundException>(() => net.GetSubmodule("features.7"));
+        Assert.Contains("children: 0, 1, 2", ex.Message);
+        Assert.Throws<KeyNotFoundException>(() => net.GetParameter("features.2.bias"));
+        var visited = new List<string>();
+        net.Apply(m => visited.Add(m.GetType().Name));
+        Assert.Equal(["Linear", "ReLU", "Linear", "Sequential", "Linear", "Net"], visited);
+    }
+
+    /// <summary>A layer whose repr shows floats the way Python prints them (BatchNorm2d(64, eps=1e-05, momentum=0.1, ...)).</summary>
+    private sealed class FloatRepr(double[] values) : Module
+    {
+        public override Tensor Forward(Tensor x) => x;
+
+        protected override string ExtraRepr() => string.Join(", ", values.Select(v => Py(v)));
+    }
+
+    [Fact]
+    public void ReprFormatsFloatsAsPython()
+    {
+        Assert.Equal("FloatRepr(1e-05, 0.1, 1.0, 0.0001, 1e+20, -2.5, 3e-08, 100.0)",
+                     new FloatRepr([1e-5, 0.1, 1.0, 1e-4, 1e20, -2.5, 3e-8, 100]).ToString());
+    }
+
+    [Fact]
+    public void ModuleListRegistersItsItems()
+    {
+        var rng = new Generator(9);
+        var list = new ModuleList(new Linear(3, 2, rng: rng), new Linear(3, 2, bias: false, rng: rng));
+        Assert.Equal(["0.weight", "0.bias", "1.weight"], list.StateDict().Keys.ToArray());
+        Assert.Equal(2, list.Count);
+        Assert.Same(list[1], list.GetSubmodule("1"));
+        Assert.Throws<NotSupportedException>(() => list.Call(Tensor.Zeros(1, 3)));
+        Assert.Equal("ModuleList(\n  (0): Linear(in_features=3, out_features=2, bias=True)\n  (1): Linear(in_features=3, out_features=2, bias=False)\n)", list.ToString());
+    }
 }

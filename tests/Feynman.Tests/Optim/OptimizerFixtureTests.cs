@@ -33,11 +33,13 @@ public class OptimizerFixtureTests
         return kind switch
         {
             "sgd" => new Sgd(parameters, F("lr"), F("momentum"), F("dampening"), F("weight_decay"), c.Params.GetProperty("nesterov").GetBoolean()),
-            "adam" => new Adam(parameters, F("lr"), F("beta1"), F("beta2"), F("eps"), F("weight_decay")),
-            "adamw" => new AdamW(parameters, F("lr"), F("beta1"), F("beta2"), F("eps"), F("weight_decay")),
+            "adam" => new Adam(parameters, F("lr"), F("beta1"), F("beta2"), F("eps"), F("weight_decay"), AmsGrad(c)),
+            "adamw" => new AdamW(parameters, F("lr"), F("beta1"), F("beta2"), F("eps"), F("weight_decay"), AmsGrad(c)),
             _ => throw new InvalidOperationException(kind),
         };
     }
+
+    private static bool AmsGrad(FixtureCase c) => c.Params.TryGetProperty("amsgrad", out var a) && a.GetBoolean();
 
     [Theory]
     [InlineData("sgd_momentum")]
@@ -45,6 +47,8 @@ public class OptimizerFixtureTests
     [InlineData("sgd_dampening")]
     [InlineData("adam")]
     [InlineData("adamw")]
+    [InlineData("adam_amsgrad")]
+    [InlineData("adamw_amsgrad")]
     public void MatchesPyTorchForThreeSteps(string name)
     {
         var c = Fixtures[name];

@@ -112,7 +112,6 @@ public class OptimizerTests
         var q = TensorScope.Outside(() => Tensor.From(p.ToArray(), 19)).RequireGrad();
         var a = new AdamW([p], lr: 0.05);
         for (int i = 0; i < 2; i++) { SetGrad(p, new Generator((ulong)i)); a.Step(); }
-        q.ToArray();
         p.ToArray().CopyTo(q.Span);
         var b = new AdamW([q], lr: 0.9, weightDecay: 0.5);
         b.LoadStateDict(a.StateDict());
@@ -126,5 +125,35 @@ public class OptimizerTests
         }
         Assert.Equal(p.ToArray(), q.ToArray());
         Assert.Throws<ArgumentException>(() => new Sgd([q], lr: 1).LoadStateDict(a.StateDict()));
+    }
+
+    [Fact]
+    public void ScheduleKeepsWorkingAfterLoadingAStateSavedWithoutOne()
+    {
+        var p = Param(new Generator(9), 3);
+        var saved = new Sgd([p], lr: 0.2).StateDict();
+        var opt = new Sgd([p], lr: 0.2);
+        var schedule = new StepLR(opt, stepSize: 1, gamma: 0.5);
+        opt.LoadStateDict(saved);
+        schedule.Step();
+        Assert.Equal(0.1, opt.LearningRate, 12);
+    }
+
+    [Fact]
+    public void ClipByInfinityNormAndByValue()
+    {
+        var a = Param(new Generator(10), 2);
+        var b = Param(new Generator(11), 2);
+        a.Grad = TensorScope.Outside(() => Tensor.From([3f, -4f], 2));
+        b.Grad = TensorScope.Outside(() => Tensor.From([1f, 0.5f], 2));
+        double total = GradientClipping.ClipGradNorm([a, b], maxNorm: 2, normType: double.PositiveInfinity);
+        Assert.Equal(4, total);
+        Assert.Equal(3f * 2 / (4 + 1e-6f), a.Grad.ToArray()[0], 1e-6f);
+        Assert.Equal(-4f * 2 / (4 + 1e-6f), a.Grad.ToArray()[1], 1e-6f);
+        GradientClipping.ClipGradValue([a, b], 0.75);
+        Assert.Equal([0.75f, -0.75f], a.Grad.ToArray());
+        Support.AssertClose.Equal([0.5f, 0.25f], b.Grad, what: "b scaled by the norm clip, untouched by the value clip");
+        b.Grad.Span[0] = float.NaN;
+        Assert.Throws<InvalidOperationException>(() => GradientClipping.ClipGradNorm([a, b], 1, errorIfNonfinite: true));
     }
 }

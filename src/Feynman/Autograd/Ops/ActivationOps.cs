@@ -1,4 +1,5 @@
 using Feynman.Tensors;
+using Feynman.Tensors.Kernels;
 
 namespace Feynman.Autograd;
 
@@ -16,11 +17,7 @@ public static partial class Ops
             {
                 // dx = g where y > 0
                 var t = AutogradEngine.GradTarget(x, out bool acc);
-                var ts = t.Span;
-                var gs = g.Span;
-                var yv = y.Span;
-                if (acc) { for (int i = 0; i < ts.Length; i++) if (yv[i] > 0f) ts[i] += gs[i]; }
-                else for (int i = 0; i < ts.Length; i++) ts[i] = yv[i] > 0f ? gs[i] : 0f;
+                ActivationKernels.ReluBackward(y.Span, g.Span, t.Span, acc);
             });
         }
         return y;

@@ -67,9 +67,11 @@ public static partial class Ops
                 var vs = cv.Span;
                 Span<float> gq = default, gk = default, gv = default;
                 bool accQ = false, accK = false, accV = false;
+                // Fetched in the order each matrix's gradients are written below (v, q, k), so that when q, k
+                // and v are one tensor the first write of every slice overwrites and the later ones add.
+                if (cv.RequiresGrad) gv = AutogradEngine.GradTarget(cv, out accV).Span;
                 if (cq.RequiresGrad) gq = AutogradEngine.GradTarget(cq, out accQ).Span;
                 if (ck.RequiresGrad) gk = AutogradEngine.GradTarget(ck, out accK).Span;
-                if (cv.RequiresGrad) gv = AutogradEngine.GradTarget(cv, out accV).Span;
                 // Score gradients of every matrix when the mask needs them, else one matrix at a time.
                 using var allScores = maskGrad ? Tensor.Empty(scoreShape) : null;
                 var scratch = maskGrad ? null : BufferPool.Rent(l * s);

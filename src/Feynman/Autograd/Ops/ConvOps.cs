@@ -7,8 +7,8 @@ namespace Feynman.Autograd;
 public static partial class Ops
 {
     /// <summary>
-    /// Floats of scratch one chunk may use (im2col buffer, GEMM output): small enough to stay in the
-    /// 1 MiB L2 of this machine's cores, large enough that the GEMM is not dominated by call overhead.
+    /// Floats of scratch one chunk may use (im2col buffer plus GEMM output): small enough to stay in
+    /// the 1 MiB L2 of this machine's cores, large enough that the GEMM is not dominated by call overhead.
     /// </summary>
     private const int ConvChunkFloats = 1 << 18;
 
@@ -51,27 +51,20 @@ public static partial class Ops
         {
             AutogradEngine.Record(y, "conv2d", b is null ? [x, wt] : [x, wt, b], g =>
             {
-                var gs = g.Span;
+                Span<float> gw = default, gx = default, gb = default;
+                bool accW = false;
                 if (b is not null && b.RequiresGrad)
                 {
-                    var gb = AutogradEngine.GradTarget(b, out bool acc);
-                    var gbs = gb.Span;
-                    if (!acc) gbs.Clear();
-                    int ohw = oh * ow;
-                    for (int s = 0; s < n; s++)
-                        for (int oc = 0; oc < o; oc++)
-                            gbs[oc] += TensorPrimitives.Sum(gs.Slice((s * o + oc) * ohw, ohw));
+                    gb = AutogradEngine.GradTarget(b, out bool accB).Span;
+                    if (!accB) gb.Clear();
                 }
-                if (!x.RequiresGrad && !wt.RequiresGrad) return;
-                Span<float> gw = default, gx = default;
-                bool accW = false;
                 if (wt.RequiresGrad) gw = AutogradEngine.GradTarget(wt, out accW).Span;
                 if (x.RequiresGrad)
                 {
                     gx = AutogradEngine.GradTarget(x, out bool accX).Span;
                     if (!accX) gx.Clear(); // col2im adds
                 }
-                ConvBackward(geo, x.Span, wt.Span, gs, gw, accW, gx);
+                ConvBackward(geo, x.Span, wt.Span, g.Span, gw, accW, gx, gb);
             });
         }
         return y;
@@ -83,8 +76,8 @@ public static partial class Ops
 
         public int Ohw => Oh * Ow;
 
-        /// <summary>Samples per chunk: the im2col matrix and the GEMM output of a chunk fit <see cref="ConvChunkFloats"/>.</summary>
-        public int Chunk => Math.Clamp(ConvChunkFloats / Math.Max(1, Math.Max(K, O) * Ohw), 1, Math.Max(N, 1));
+        /// <summary>Samples per chunk: the im2col matrix and the GEMM output of a chunk fit <see cref="ConvChunkFloats"/> together.</summary>
+        public int Chunk => Math.Clamp(ConvChunkFloats / Math.Max(1, (K + O) * Ohw), 1, Math.Max(N, 1));
 
         /// <summary>A 1x1 kernel with stride 1 and no padding reads the input as it is: no im2col.</summary>
         public bool IsPointwise => Kh == 1 && Kw == 1 && Sh == 1 && Sw == 1 && Ph == 0 && Pw == 0;
@@ -144,10 +137,11 @@ public static partial class Ops
 
     /// <summary>
     /// dW (+)= Σ_chunks gᶜ·colᶜᵀ and dX += col2im(Wᵀ·gᶜ), where gᶜ is the output gradient of a chunk
-    /// laid out [O, cnt·OH·OW]. gw is empty when the weight needs no gradient, gx when the input needs none.
+    /// laid out [O, cnt·OH·OW]; dB += Σ g, summed a chunk at a time while the chunk is in cache.
+    /// gw, gx, gb are empty when that input needs no gradient; gx and gb are added to, gw too when <paramref name="accumulateW"/>.
     /// </summary>
     private static void ConvBackward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> gy,
-                                     Span<float> gw, bool accumulateW, Span<float> gx)
+                                     Span<float> gw, bool accumulateW, Span<float> gx, Span<float> gb)
     {
         int k = g.K, ohw = g.Ohw, chw = g.C * g.H * g.W, sampleOut = g.O * ohw;
         int chunk = g.Chunk;
@@ -161,7 +155,7 @@ public static partial class Ops
             {
                 int cnt = Math.Min(chunk, g.N - s0), cols = cnt * ohw;
                 ReadOnlySpan<float> gc;
-                if (tmp is null) gc = gy.Slice(s0 * sampleOut, sampleOut);
+                if (tmp is null || (gw.IsEmpty && gx.IsEmpty)) gc = gy.Slice(s0 * sampleOut, sampleOut);
                 else
                 {
                     // [cnt, O, OH·OW] → [O, cnt·OH·OW]
@@ -171,6 +165,11 @@ public static partial class Ops
                             gy.Slice((s0 + s) * sampleOut + oc * ohw, ohw).CopyTo(t.Slice(oc * cols + s * ohw, ohw));
                     gc = t;
                 }
+                if (!gb.IsEmpty)
+                    for (int s = 0; s < cnt; s++)
+                        for (int oc = 0; oc < g.O; oc++)
+                            gb[oc] += TensorPrimitives.Sum(gy.Slice((s0 + s) * sampleOut + oc * ohw, ohw));
+                if (gw.IsEmpty && gx.IsEmpty) continue;
                 var xs = x.Slice(s0 * chw, cnt * chw);
                 if (!gw.IsEmpty)
                 {

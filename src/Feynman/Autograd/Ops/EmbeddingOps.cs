@@ -105,6 +105,7 @@ public static partial class Ops
         var ys = y.Span;
         var scales = new float[count]; // factor of each entry in its bag's sum: 1, 1/count, or its sample weight
         var argmax = max ? new int[bags * dimension] : null;
+        ReadOnlySpan<float> sampleWeights = psw is null ? default : psw.Span;
         for (int b = 0; b < bags; b++)
         {
             int start = starts[b], end = b + 1 < bags ? starts[b + 1] : count;
@@ -127,7 +128,7 @@ public static partial class Ops
             for (int j = start; j < end; j++)
             {
                 if (ids[j] == pad) continue;
-                float s = psw is not null ? psw.Span[j] : mean ? 1f / members : 1f;
+                float s = psw is not null ? sampleWeights[j] : mean ? 1f / members : 1f;
                 scales[j] = s;
                 TensorPrimitives.MultiplyAdd(ws.Slice(ids[j] * dimension, dimension), s, yr, yr);
             }

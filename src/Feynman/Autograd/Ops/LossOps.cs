@@ -24,26 +24,63 @@ public static partial class Ops
         return classWeights.ToArray();
     }
 
+    /// <summary>
+    /// The loss tensor for per-sample values: their mean (sum / <paramref name="denominator"/>), their sum,
+    /// or the values themselves shaped <paramref name="noneShape"/>.
+    /// </summary>
+    private static Tensor ReduceLoss(double[] values, Reduction reduction, double denominator, ReadOnlySpan<int> noneShape)
+    {
+        if (reduction == Reduction.None)
+        {
+            var y = Tensor.Empty(noneShape);
+            var ys = y.Span;
+            for (int i = 0; i < values.Length; i++) ys[i] = (float)values[i];
+            return y;
+        }
+        double total = 0;
+        foreach (var v in values) total += v;
+        return Tensor.Scalar((float)(reduction == Reduction.Sum ? total : total / denominator));
+    }
+
+    /// <summary>The factor sample <paramref name="i"/>'s gradient gets from the output gradient <paramref name="g"/>.</summary>
+    private static float LossGradScale(Tensor g, Reduction reduction, float denominator, int i) => reduction switch
+    {
+        Reduction.None => g.Span[i],
+        Reduction.Sum => g.Span[0],
+        _ => g.Span[0] / denominator,
+    };
+
     /// <summary>Writes exp(row − max) into <paramref name="scratch"/> and returns the row's log-sum-exp.</summary>
     private static float RowLogSumExp(ReadOnlySpan<float> row, Span<float> scratch, float scale = 1f)
     {
-        if (scale == 1f) row.CopyTo(scratch);
-        else TensorPrimitives.Multiply(row, scale, scratch);
-        float max = TensorPrimitives.Max(scratch);
-        if (float.IsNegativeInfinity(max)) return max;
-        TensorPrimitives.Subtract(scratch, max, scratch);
+        float max;
+        if (scale == 1f)
+        {
+            max = TensorPrimitives.Max(row);
+            if (float.IsNegativeInfinity(max)) return max;
+            TensorPrimitives.Subtract(row, max, scratch);
+        }
+        else
+        {
+            TensorPrimitives.Multiply(row, scale, scratch);
+            max = TensorPrimitives.Max(scratch);
+            if (float.IsNegativeInfinity(max)) return max;
+            TensorPrimitives.Subtract(scratch, max, scratch);
+        }
         TensorPrimitives.Exp(scratch, scratch);
         return max + MathF.Log(TensorPrimitives.Sum(scratch));
     }
 
     /// <summary>
-    /// Cross-entropy of logits [N, C] against class indices, as torch.nn.functional.cross_entropy with
-    /// reduction "mean": rows whose target is <paramref name="ignoreIndex"/> contribute nothing; with
-    /// <paramref name="classWeights"/> the loss is Σᵢ w[yᵢ]·ℓᵢ / Σᵢ w[yᵢ] over the rows not ignored; with
-    /// <paramref name="labelSmoothing"/> ε the loss is (1 − ε)·nll + ε/C·Σ_c w[c]·(−log p_c), normalised by
-    /// the same sum of weights (PyTorch 1.13). If every row is ignored the result is NaN (0/0), as in PyTorch.
+    /// Cross-entropy of logits [N, C] against class indices, as torch.nn.functional.cross_entropy (PyTorch
+    /// 1.13): rows whose target is <paramref name="ignoreIndex"/> contribute nothing (0 with
+    /// <see cref="Reduction.None"/>); with <paramref name="classWeights"/> row i's loss is weighted by w[yᵢ]
+    /// and the mean is Σᵢ w[yᵢ]·ℓᵢ / Σᵢ w[yᵢ] over the rows not ignored; with <paramref name="labelSmoothing"/> ε
+    /// row i's loss is (1 − ε)·w[yᵢ]·(−log p_yᵢ) + ε/C·Σ_c w[c]·(−log p_c), and the mean divides by the same sum
+    /// of weights. If every row is ignored the mean is NaN (0/0), as in PyTorch.
     /// </summary>
-    public static Tensor CrossEntropy(Tensor logits, int[] targets, Tensor? classWeights = null, int ignoreIndex = -100, float labelSmoothing = 0f)
+    public static Tensor CrossEntropy(Tensor logits, int[] targets, Tensor? classWeights = null, int ignoreIndex = -100, float labelSmoothing = 0f,
+                                      Reduction reduction = Reduction.Mean)
     {
         const string op = "cross_entropy";
         var shape = CheckClassificationLogits(logits, op);
@@ -64,7 +101,8 @@ public static partial class Ops
         float eps = labelSmoothing;
         float weightSum = w is null ? c : TensorPrimitives.Sum<float>(w);
         var lse = new float[n];
-        double total = 0, totalWeight = 0;
+        var rowLoss = new double[n];
+        double totalWeight = 0;
         var scratch = BufferPool.Rent(c);
         try
         {
@@ -84,24 +122,24 @@ public static partial class Ops
                     double smooth = (double)l * weightSum - (w is null ? TensorPrimitives.Sum(row) : TensorPrimitives.Dot(row, w));
                     loss += eps / c * smooth;
                 }
-                total += loss;
+                rowLoss[i] = loss;
             }
         }
         finally { BufferPool.Return(scratch); }
 
-        var y = Tensor.Scalar((float)(total / totalWeight));
+        var y = ReduceLoss(rowLoss, reduction, totalWeight, [n]);
         if (AutogradEngine.ShouldRecord(x))
         {
             float denominator = (float)totalWeight;
             AutogradEngine.Record(y, op, [x], g => WriteElementwiseGrad(x, dst =>
             {
-                // Row i: (Σ_c a_c)·softmax − a, a_c = (1 − ε)·w[y]·[c = y] + ε/C·w[c], all over Σ w[yᵢ].
-                float scale = g.Span[0] / denominator;
+                // Row i: (Σ_c a_c)·softmax − a, a_c = (1 − ε)·w[y]·[c = y] + ε/C·w[c], times the row's share of the loss.
                 var xv = x.Span;
                 for (int i = 0; i < n; i++)
                 {
                     var dr = dst.Slice(i * c, c);
                     if (labels[i] == ignoreIndex) { dr.Clear(); continue; }
+                    float scale = LossGradScale(g, reduction, denominator, i);
                     float wy = w?[labels[i]] ?? 1f;
                     float sumA = (1 - eps) * wy + eps / c * weightSum;
                     TensorPrimitives.Subtract(xv.Slice(i * c, c), lse[i], dr);
@@ -123,10 +161,11 @@ public static partial class Ops
     /// <summary>
     /// Cross-entropy of logits [N, C] against class probabilities [N, C] (torch.nn.functional.cross_entropy
     /// with a probability target): mean over rows of −Σ_c w[c]·t'_c·log softmax(x)_c, where
-    /// t' = (1 − ε)·t + ε/C. The gradient reaches the targets too when they require grad (a teacher that
-    /// learns from its student's loss).
+    /// t' = (1 − ε)·t + ε/C (the mean divides by N, with or without class weights, as PyTorch does). The
+    /// gradient reaches the targets too when they require grad (a teacher that learns from its student's loss).
     /// </summary>
-    public static Tensor CrossEntropy(Tensor logits, Tensor targetProbabilities, Tensor? classWeights = null, float labelSmoothing = 0f)
+    public static Tensor CrossEntropy(Tensor logits, Tensor targetProbabilities, Tensor? classWeights = null, float labelSmoothing = 0f,
+                                      Reduction reduction = Reduction.Mean)
     {
         const string op = "cross_entropy_soft";
         var shape = CheckClassificationLogits(logits, op);
@@ -140,7 +179,7 @@ public static partial class Ops
         var t = Contiguous(targetProbabilities);
         float eps = labelSmoothing;
         var lse = new float[n];
-        double total = 0;
+        var rowLoss = new double[n];
         var scratch = BufferPool.Rent(2 * c);
         try
         {
@@ -154,17 +193,16 @@ public static partial class Ops
                 float l = lse[i] = RowLogSumExp(row, tmp);
                 SoftTargetCoefficients(ts.Slice(i * c, c), w, eps, a);
                 // −Σ a_c (x_c − lse) = lse·Σa − Σ a_c x_c
-                total += (double)l * TensorPrimitives.Sum(a) - TensorPrimitives.Dot(a, row);
+                rowLoss[i] = (double)l * TensorPrimitives.Sum(a) - TensorPrimitives.Dot(a, row);
             }
         }
         finally { BufferPool.Return(scratch); }
 
-        var y = Tensor.Scalar((float)(total / n));
+        var y = ReduceLoss(rowLoss, reduction, n, [n]);
         if (AutogradEngine.ShouldRecord(x, t))
         {
             AutogradEngine.Record(y, op, [x, t], g =>
             {
-                float scale = g.Span[0] / n;
                 WriteElementwiseGrad(x, dst =>
                 {
                     var xv = x.Span;
@@ -181,7 +219,7 @@ public static partial class Ops
                             TensorPrimitives.Exp(dr, dr);
                             TensorPrimitives.Multiply(dr, TensorPrimitives.Sum(ar), dr);
                             TensorPrimitives.Subtract(dr, ar, dr);
-                            TensorPrimitives.Multiply(dr, scale, dr);
+                            TensorPrimitives.Multiply(dr, LossGradScale(g, reduction, n, i), dr);
                         }
                     }
                     finally { BufferPool.Return(a); }
@@ -195,7 +233,7 @@ public static partial class Ops
                         var dr = dst.Slice(i * c, c);
                         TensorPrimitives.Subtract(lse[i], xv.Slice(i * c, c), dr);
                         if (w is not null) TensorPrimitives.Multiply(dr, w, dr);
-                        TensorPrimitives.Multiply(dr, (1 - eps) * scale, dr);
+                        TensorPrimitives.Multiply(dr, (1 - eps) * LossGradScale(g, reduction, n, i), dr);
                     }
                 });
             });
@@ -216,9 +254,10 @@ public static partial class Ops
     /// the N rows (PyTorch's kl_div(log_softmax(s/T), softmax(t/T), reduction="batchmean")). It does NOT
     /// include the T² factor: callers multiply by T² as Hinton et al. (2015) do, so that gradient
     /// magnitudes stay comparable across temperatures. The gradient reaches the teacher's logits only when
-    /// they require grad (compute a fixed teacher under NoGrad).
+    /// they require grad (compute a fixed teacher under NoGrad). <see cref="Reduction.None"/> gives the KL of
+    /// each row ([N], summed over classes, unlike PyTorch's elementwise "none"), <see cref="Reduction.Sum"/> their sum.
     /// </summary>
-    public static Tensor KlDivLogits(Tensor studentLogits, Tensor teacherLogits, float temperature = 1f)
+    public static Tensor KlDivLogits(Tensor studentLogits, Tensor teacherLogits, float temperature = 1f, Reduction reduction = Reduction.Mean)
     {
         const string op = "kl_div_logits";
         var shape = CheckClassificationLogits(studentLogits, op);
@@ -233,46 +272,44 @@ public static partial class Ops
         var lseS = new float[n];
         var lseT = new float[n];
         var klRow = new float[n];
-        double total = 0;
-        var scratch = BufferPool.Rent(c);
+        var rowLoss = new double[n];
+        var scratch = BufferPool.Rent(2 * c);
         try
         {
-            var tmp = scratch.AsSpan(0, c);
+            var pt = scratch.AsSpan(0, c);
+            var diff = scratch.AsSpan(c, c);
             var ss = s.Span;
             var ts = t.Span;
             for (int i = 0; i < n; i++)
             {
                 var sr = ss.Slice(i * c, c);
                 var tr = ts.Slice(i * c, c);
-                float ls = lseS[i] = RowLogSumExp(sr, tmp, invT);
-                float lt = lseT[i] = RowLogSumExp(tr, tmp, invT);
-                // Σ p_t·(log p_t − log p_s), log p_t − log p_s = (t − s)/T − lse_t + lse_s
-                double kl = 0;
-                for (int j = 0; j < c; j++)
-                {
-                    double logPt = tr[j] * invT - lt;
-                    double pt = Math.Exp(logPt);
-                    if (pt > 0) kl += pt * (logPt - (sr[j] * invT - ls));
-                }
-                klRow[i] = (float)kl;
-                total += kl;
+                float ls = lseS[i] = RowLogSumExp(sr, pt, invT);
+                float lt = lseT[i] = RowLogSumExp(tr, pt, invT);
+                // Σ p_t·(log p_t − log p_s), with log p_t − log p_s = (t − s)/T − lse_t + lse_s
+                TensorPrimitives.Subtract(tr, sr, diff);
+                TensorPrimitives.Multiply(diff, invT, diff);
+                TensorPrimitives.Add(diff, ls - lt, diff);
+                ScaledSoftmaxFromLse(tr, invT, lt, pt);
+                float kl = TensorPrimitives.Dot(pt, diff);
+                klRow[i] = kl;
+                rowLoss[i] = kl;
             }
         }
         finally { BufferPool.Return(scratch); }
 
-        var y = Tensor.Scalar((float)(total / n));
+        var y = ReduceLoss(rowLoss, reduction, n, [n]);
         if (AutogradEngine.ShouldRecord(s, t))
         {
             AutogradEngine.Record(y, op, [s, t], g =>
             {
-                float scale = g.Span[0] / (n * temperature);
                 var pt = BufferPool.Rent(c);
                 try
                 {
                     WriteElementwiseGrad(s, dst =>
                     {
                         var ptr = pt.AsSpan(0, c);
-                        // (softmax(s/T) − softmax(t/T)) / (N·T)
+                        // (softmax(s/T) − softmax(t/T)) / T, times the row's share (1/N for the mean)
                         var sv = s.Span;
                         var tv = t.Span;
                         for (int i = 0; i < n; i++)
@@ -281,25 +318,25 @@ public static partial class Ops
                             ScaledSoftmaxFromLse(sv.Slice(i * c, c), invT, lseS[i], dr);
                             ScaledSoftmaxFromLse(tv.Slice(i * c, c), invT, lseT[i], ptr);
                             TensorPrimitives.Subtract(dr, ptr, dr);
-                            TensorPrimitives.Multiply(dr, scale, dr);
+                            TensorPrimitives.Multiply(dr, LossGradScale(g, reduction, n, i) * invT, dr);
                         }
                     });
                     WriteElementwiseGrad(t, dst =>
                     {
-                        // p_t·((log p_t − log p_s) − KL_row) / (N·T)
+                        // p_t·((log p_t − log p_s) − KL_row) / T, times the row's share
                         var sv = s.Span;
                         var tv = t.Span;
+                        var ptr = pt.AsSpan(0, c);
                         for (int i = 0; i < n; i++)
                         {
                             var dr = dst.Slice(i * c, c);
-                            var sr = sv.Slice(i * c, c);
                             var tr = tv.Slice(i * c, c);
-                            float shift = lseS[i] - lseT[i] - klRow[i];
-                            for (int j = 0; j < c; j++)
-                            {
-                                float logPt = tr[j] * invT - lseT[i];
-                                dr[j] = MathF.Exp(logPt) * ((tr[j] - sr[j]) * invT + shift) * scale;
-                            }
+                            TensorPrimitives.Subtract(tr, sv.Slice(i * c, c), dr);
+                            TensorPrimitives.Multiply(dr, invT, dr);
+                            TensorPrimitives.Add(dr, lseS[i] - lseT[i] - klRow[i], dr);
+                            ScaledSoftmaxFromLse(tr, invT, lseT[i], ptr);
+                            TensorPrimitives.Multiply(dr, ptr, dr);
+                            TensorPrimitives.Multiply(dr, LossGradScale(g, reduction, n, i) * invT, dr);
                         }
                     });
                 }
@@ -321,9 +358,10 @@ public static partial class Ops
     /// Binary cross-entropy on logits, mean over all elements (torch.nn.functional.binary_cross_entropy_with_logits),
     /// computed stably as (1 − t)·x + (1 + (pw − 1)·t)·softplus(−x). <paramref name="posWeight"/> (weight of
     /// positive examples) broadcasts against the logits, typically one value per class [C]; it is a constant
-    /// (no gradient). The targets receive a gradient when they require grad.
+    /// (no gradient). The targets receive a gradient when they require grad. <see cref="Reduction.None"/> gives
+    /// the elementwise losses in the logits' shape.
     /// </summary>
-    public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Tensor? posWeight = null)
+    public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Tensor? posWeight = null, Reduction reduction = Reduction.Mean)
     {
         const string op = "binary_cross_entropy_with_logits";
         if (!TensorShape.SameShape(logits.Shape, targets.Shape))
@@ -344,51 +382,114 @@ public static partial class Ops
         int count = x.Count;
         var xs = x.Span;
         var ts = t.Span;
-        double total = 0;
-        for (int i = 0; i < count; i++)
+        var losses = BufferPool.Rent(count);
+        var scratch = BufferPool.Rent(count);
+        Tensor y;
+        try
         {
-            double v = xs[i], target = ts[i];
-            double softplusNeg = Math.Max(-v, 0) + Math.Log(1 + Math.Exp(-Math.Abs(v)));
-            double l = pw is null ? 1 : 1 + (pw[i] - 1) * target;
-            total += (1 - target) * v + l * softplusNeg;
+            var ls = losses.AsSpan(0, count);
+            var tmp = scratch.AsSpan(0, count);
+            SoftplusOfNegated(xs, ls, tmp);
+            if (pw is not null)
+            {
+                PosWeightFactor(pw, ts, tmp);
+                TensorPrimitives.Multiply(ls, tmp, ls);
+            }
+            // + (1 − t)·x
+            TensorPrimitives.Subtract(1f, ts, tmp);
+            TensorPrimitives.MultiplyAdd(tmp, xs, ls, ls);
+            if (reduction == Reduction.None)
+            {
+                y = Tensor.Empty(x.Shape);
+                ls.CopyTo(y.Span);
+            }
+            else
+            {
+                float total = TensorPrimitives.Sum((ReadOnlySpan<float>)ls);
+                y = Tensor.Scalar(reduction == Reduction.Sum ? total : total / count);
+            }
         }
-        var y = Tensor.Scalar((float)(total / count));
+        finally
+        {
+            BufferPool.Return(losses);
+            BufferPool.Return(scratch);
+        }
         if (AutogradEngine.ShouldRecord(x, t))
         {
             AutogradEngine.Record(y, op, [x, t], g =>
             {
-                float scale = g.Span[0] / count;
-                WriteElementwiseGrad(x, dst =>
+                var buffer = BufferPool.Rent(count);
+                try
                 {
-                    // (1 − t) + l·(σ(x) − 1); without pos_weight σ(x) − t
-                    var xv = x.Span;
-                    var tv = t.Span;
-                    for (int i = 0; i < dst.Length; i++)
+                    WriteElementwiseGrad(x, dst =>
                     {
-                        float sig = 1f / (1f + MathF.Exp(-xv[i]));
-                        float l = pw is null ? 1f : 1f + (pw[i] - 1f) * tv[i];
-                        dst[i] = ((1f - tv[i]) + l * (sig - 1f)) * scale;
-                    }
-                });
-                WriteElementwiseGrad(t, dst =>
-                {
-                    // −x + (pw − 1)·softplus(−x)
-                    var xv = x.Span;
-                    for (int i = 0; i < dst.Length; i++)
+                        // (1 − t) + l·(σ(x) − 1); without pos_weight σ(x) − t
+                        var tmp = buffer.AsSpan(0, count);
+                        TensorPrimitives.Sigmoid(x.Span, dst);
+                        TensorPrimitives.Subtract(dst, 1f, dst);
+                        if (pw is not null)
+                        {
+                            PosWeightFactor(pw, t.Span, tmp);
+                            TensorPrimitives.Multiply(dst, tmp, dst);
+                        }
+                        TensorPrimitives.Subtract(1f, t.Span, tmp);
+                        TensorPrimitives.Add(dst, tmp, dst);
+                        ScaleLossGrad(dst, g, reduction, count);
+                    });
+                    WriteElementwiseGrad(t, dst =>
                     {
-                        float v = xv[i];
-                        float grad = -v;
-                        if (pw is not null) grad += (pw[i] - 1f) * (MathF.Max(-v, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(v))));
-                        dst[i] = grad * scale;
-                    }
-                });
+                        // −x + (pw − 1)·softplus(−x)
+                        var tmp = buffer.AsSpan(0, count);
+                        if (pw is not null)
+                        {
+                            SoftplusOfNegated(x.Span, dst, tmp);
+                            TensorPrimitives.Subtract(pw, 1f, tmp);
+                            TensorPrimitives.Multiply(dst, tmp, dst);
+                            TensorPrimitives.Subtract(dst, x.Span, dst);
+                        }
+                        else TensorPrimitives.Negate(x.Span, dst);
+                        ScaleLossGrad(dst, g, reduction, count);
+                    });
+                }
+                finally { BufferPool.Return(buffer); }
             });
         }
         return y;
     }
 
-    /// <summary>Mean squared error, mean over all elements (torch.nn.functional.mse_loss); the shapes must match.</summary>
-    public static Tensor MseLoss(Tensor input, Tensor target)
+    /// <summary>softplus(−x) = max(−x, 0) + log(1 + e^(−|x|)), stable for any x; <paramref name="scratch"/> has x's length.</summary>
+    private static void SoftplusOfNegated(ReadOnlySpan<float> x, Span<float> destination, Span<float> scratch)
+    {
+        TensorPrimitives.Abs(x, destination);
+        TensorPrimitives.Negate(destination, destination);
+        TensorPrimitives.Exp(destination, destination);
+        TensorPrimitives.Add(destination, 1f, destination);
+        TensorPrimitives.Log(destination, destination);
+        TensorPrimitives.Negate(x, scratch);
+        TensorPrimitives.Max(scratch, 0f, scratch);
+        TensorPrimitives.Add(destination, scratch, destination);
+    }
+
+    /// <summary>l = 1 + (pos_weight − 1)·t, the weight of the positive part of the binary cross-entropy.</summary>
+    private static void PosWeightFactor(ReadOnlySpan<float> posWeight, ReadOnlySpan<float> target, Span<float> destination)
+    {
+        TensorPrimitives.Subtract(posWeight, 1f, destination);
+        TensorPrimitives.Multiply(destination, target, destination);
+        TensorPrimitives.Add(destination, 1f, destination);
+    }
+
+    /// <summary>Multiplies elementwise loss gradients by the output gradient: elementwise for None, else one factor.</summary>
+    private static void ScaleLossGrad(Span<float> grad, Tensor g, Reduction reduction, int count)
+    {
+        if (reduction == Reduction.None) TensorPrimitives.Multiply(grad, g.Span, grad);
+        else TensorPrimitives.Multiply(grad, LossGradScale(g, reduction, count, 0), grad);
+    }
+
+    /// <summary>
+    /// Squared error (torch.nn.functional.mse_loss), by default the mean over all elements; the shapes must
+    /// match. <see cref="Reduction.None"/> gives the elementwise squares in the input's shape.
+    /// </summary>
+    public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
     {
         const string op = "mse_loss";
         if (!TensorShape.SameShape(input.Shape, target.Shape))
@@ -398,16 +499,36 @@ public static partial class Ops
         int count = a.Count;
         var diff = new float[count];
         TensorPrimitives.Subtract(a.Span, b.Span, diff);
-        var y = Tensor.Scalar(TensorPrimitives.Dot(diff, diff) / count);
+        Tensor y;
+        if (reduction == Reduction.None)
+        {
+            y = Tensor.Empty(a.Shape);
+            TensorPrimitives.Multiply(diff, diff, y.Span);
+        }
+        else
+        {
+            float total = TensorPrimitives.Dot(diff, diff);
+            y = Tensor.Scalar(reduction == Reduction.Sum ? total : total / count);
+        }
         if (AutogradEngine.ShouldRecord(a, b))
         {
             AutogradEngine.Record(y, op, [a, b], g =>
             {
-                float scale = 2f * g.Span[0] / count;
-                WriteElementwiseGrad(a, dst => TensorPrimitives.Multiply(diff, scale, dst));
-                WriteElementwiseGrad(b, dst => TensorPrimitives.Multiply(diff, -scale, dst));
+                // ±2·(a − b), times the output gradient (elementwise for None, 1/count for the mean)
+                WriteElementwiseGrad(a, dst => MseGrad(diff, g, reduction, count, 2f, dst));
+                WriteElementwiseGrad(b, dst => MseGrad(diff, g, reduction, count, -2f, dst));
             });
         }
         return y;
+    }
+
+    private static void MseGrad(ReadOnlySpan<float> diff, Tensor g, Reduction reduction, int count, float sign, Span<float> dst)
+    {
+        if (reduction == Reduction.None)
+        {
+            TensorPrimitives.Multiply(diff, g.Span, dst);
+            TensorPrimitives.Multiply(dst, sign, dst);
+        }
+        else TensorPrimitives.Multiply(diff, sign * LossGradScale(g, reduction, count, 0), dst);
     }
 }

@@ -41,24 +41,30 @@ public static partial class Ops
         var invStd = stats.Span[c..];
         if (training)
         {
+            var scratch = BufferPool.Rent(2 * c);
+            var sq = scratch.AsSpan(0, c);
+            if (l == 1) BatchStatsRows(xs, n, c, mean, sq, scratch.AsSpan(c, c));
             for (int ch = 0; ch < c; ch++)
             {
-                double sum = 0;
-                for (int s = 0; s < n; s++) sum += TensorPrimitives.Sum(xs.Slice((s * c + ch) * l, l));
-                float mu = (float)(sum / m);
-                double sq = 0;
-                for (int s = 0; s < n; s++) sq += SumSquaredDeviation(xs.Slice((s * c + ch) * l, l), mu);
-                float variance = (float)(sq / m);
-                mean[ch] = mu;
-                invStd[ch] = 1f / MathF.Sqrt(variance + eps);
+                if (l != 1)
+                {
+                    double sum = 0;
+                    for (int s = 0; s < n; s++) sum += TensorPrimitives.Sum(xs.Slice((s * c + ch) * l, l));
+                    mean[ch] = (float)(sum / m);
+                    double dev = 0;
+                    for (int s = 0; s < n; s++) dev += SumSquaredDeviation(xs.Slice((s * c + ch) * l, l), mean[ch]);
+                    sq[ch] = (float)dev;
+                }
+                invStd[ch] = 1f / MathF.Sqrt(sq[ch] / m + eps);
                 if (runningMean is not null)
                 {
                     var rm = runningMean.Span;
                     var rv = runningVar!.Span;
-                    rm[ch] = (1f - momentum) * rm[ch] + momentum * mu;
-                    rv[ch] = (1f - momentum) * rv[ch] + momentum * (float)(sq / (m - 1));
+                    rm[ch] = (1f - momentum) * rm[ch] + momentum * mean[ch];
+                    rv[ch] = (1f - momentum) * rv[ch] + momentum * (sq[ch] / (m - 1));
                 }
             }
+            BufferPool.Return(scratch);
         }
         else
         {
@@ -69,16 +75,24 @@ public static partial class Ops
 
         var y = Tensor.Empty(x.Shape);
         var ys = y.Span;
-        for (int ch = 0; ch < c; ch++)
         {
             // y = x·scale + shift with scale = w·invStd, shift = b − mean·scale
-            float scale = (wt is null ? 1f : wt.Span[ch]) * invStd[ch];
-            float shift = (b is null ? 0f : b.Span[ch]) - mean[ch] * scale;
+            var coef = BufferPool.Rent(2 * c);
+            var scale = coef.AsSpan(0, c);
+            var shift = coef.AsSpan(c, c);
+            for (int ch = 0; ch < c; ch++)
+            {
+                scale[ch] = (wt is null ? 1f : wt.Span[ch]) * invStd[ch];
+                shift[ch] = (b is null ? 0f : b.Span[ch]) - mean[ch] * scale[ch];
+            }
             for (int s = 0; s < n; s++)
             {
-                int at = (s * c + ch) * l;
-                ScaleShift(xs.Slice(at, l), scale, shift, ys.Slice(at, l));
+                if (l == 1) TensorPrimitives.MultiplyAdd(xs.Slice(s * c, c), scale, shift, ys.Slice(s * c, c));
+                else
+                    for (int ch = 0; ch < c; ch++)
+                        ScaleShift(xs.Slice((s * c + ch) * l, l), scale[ch], shift[ch], ys.Slice((s * c + ch) * l, l));
             }
+            BufferPool.Return(coef);
         }
 
         if (AutogradEngine.ShouldRecord(x, wt, b))
@@ -95,31 +109,65 @@ public static partial class Ops
                 if (wt is not null && wt.RequiresGrad) gw = AutogradEngine.GradTarget(wt, out accW).Span;
                 if (b is not null && b.RequiresGrad) gb = AutogradEngine.GradTarget(b, out accB).Span;
                 if (x.RequiresGrad) gx = AutogradEngine.GradTarget(x, out accX).Span;
-                for (int ch = 0; ch < c; ch++)
+                var work = BufferPool.Rent(5 * c);
+                try
                 {
-                    // Σg and Σg·(x − mean) over the channel.
-                    double sumG = 0, sumGx = 0;
+                    var sumG = work.AsSpan(0, c);
+                    var sumGx = work.AsSpan(c, c); // Σg·(x − mean)
+                    var a = work.AsSpan(2 * c, c);
+                    var bx = work.AsSpan(3 * c, c);
+                    var c0 = work.AsSpan(4 * c, c);
+                    if (l == 1) NormBackwardSumsRows(gs, xv, n, c, mu, sumG, sumGx, c0);
+                    else
+                    {
+                        for (int ch = 0; ch < c; ch++)
+                        {
+                            double sg = 0, sgx = 0;
+                            for (int s = 0; s < n; s++)
+                            {
+                                int at = (s * c + ch) * l;
+                                SumsForNormBackward(gs.Slice(at, l), xv.Slice(at, l), mu[ch], out float g1, out float g2);
+                                sg += g1;
+                                sgx += g2;
+                            }
+                            sumG[ch] = (float)sg;
+                            sumGx[ch] = (float)sgx;
+                        }
+                    }
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        float sumGxhat = sumGx[ch] * istd[ch];
+                        if (!gw.IsEmpty) gw[ch] = accW ? gw[ch] + sumGxhat : sumGxhat;
+                        if (!gb.IsEmpty) gb[ch] = accB ? gb[ch] + sumG[ch] : sumG[ch];
+                        // Training: dx = a·(g − Σg/m − x̂·Σg·x̂/m), x̂ = (x − mean)·invStd; eval: dx = a·g.
+                        // Written as dx = a·g + bx·x + c0.
+                        a[ch] = (wt is null ? 1f : wt.Span[ch]) * istd[ch];
+                        bx[ch] = training ? -a[ch] * istd[ch] * sumGxhat / m : 0f;
+                        c0[ch] = training ? -a[ch] * sumG[ch] / m - bx[ch] * mu[ch] : 0f;
+                    }
+                    if (gx.IsEmpty) return;
                     for (int s = 0; s < n; s++)
                     {
-                        int at = (s * c + ch) * l;
-                        SumsForNormBackward(gs.Slice(at, l), xv.Slice(at, l), mu[ch], out float sg, out float sgx);
-                        sumG += sg;
-                        sumGx += sgx;
+                        if (l == 1)
+                        {
+                            var row = gx.Slice(s * c, c);
+                            var tmp = sumG; // no longer needed: reuse as the row buffer
+                            TensorPrimitives.MultiplyAdd(gs.Slice(s * c, c), a, c0, tmp);
+                            if (accX) TensorPrimitives.Add(row, tmp, row);
+                            if (accX) TensorPrimitives.MultiplyAdd(xv.Slice(s * c, c), bx, row, row);
+                            else TensorPrimitives.MultiplyAdd(xv.Slice(s * c, c), bx, tmp, row);
+                        }
+                        else
+                            for (int ch = 0; ch < c; ch++)
+                            {
+                                int at = (s * c + ch) * l;
+                                AffineOfTwo(gs.Slice(at, l), xv.Slice(at, l), a[ch], bx[ch], c0[ch], gx.Slice(at, l), accX);
+                            }
                     }
-                    float sumGxhat = (float)sumGx * istd[ch];
-                    if (!gw.IsEmpty) gw[ch] = accW ? gw[ch] + sumGxhat : sumGxhat;
-                    if (!gb.IsEmpty) gb[ch] = accB ? gb[ch] + (float)sumG : (float)sumG;
-                    if (gx.IsEmpty) continue;
-                    float a = (wt is null ? 1f : wt.Span[ch]) * istd[ch];
-                    // Training: dx = a·(g − Σg/m − x̂·Σg·x̂/m), x̂ = (x − mean)·invStd; eval: dx = a·g.
-                    // Written as dx = a·g + bx·x + c0.
-                    float bx = training ? -a * istd[ch] * sumGxhat / m : 0f;
-                    float c0 = training ? -a * (float)sumG / m - bx * mu[ch] : 0f;
-                    for (int s = 0; s < n; s++)
-                    {
-                        int at = (s * c + ch) * l;
-                        AffineOfTwo(gs.Slice(at, l), xv.Slice(at, l), a, bx, c0, gx.Slice(at, l), accX);
-                    }
+                }
+                finally
+                {
+                    BufferPool.Return(work);
                 }
             });
         }
@@ -218,6 +266,35 @@ public static partial class Ops
         }
         else stats.Dispose();
         return y;
+    }
+
+    /// <summary>Per-column mean and Σ(x − mean)² of an [n, c] matrix, a row at a time (vectorised across channels).</summary>
+    private static void BatchStatsRows(ReadOnlySpan<float> x, int n, int c, Span<float> mean, Span<float> sq, Span<float> tmp)
+    {
+        mean.Clear();
+        for (int s = 0; s < n; s++) TensorPrimitives.Add(mean, x.Slice(s * c, c), mean);
+        TensorPrimitives.Divide(mean, n, mean);
+        sq.Clear();
+        for (int s = 0; s < n; s++)
+        {
+            TensorPrimitives.Subtract(x.Slice(s * c, c), mean, tmp);
+            TensorPrimitives.MultiplyAdd(tmp, tmp, sq, sq);
+        }
+    }
+
+    /// <summary>Per-column Σg and Σg·(x − mean) of [n, c] matrices, a row at a time.</summary>
+    private static void NormBackwardSumsRows(ReadOnlySpan<float> g, ReadOnlySpan<float> x, int n, int c, ReadOnlySpan<float> mean,
+                                             Span<float> sumG, Span<float> sumGx, Span<float> tmp)
+    {
+        sumG.Clear();
+        sumGx.Clear();
+        for (int s = 0; s < n; s++)
+        {
+            var gr = g.Slice(s * c, c);
+            TensorPrimitives.Add(sumG, gr, sumG);
+            TensorPrimitives.Subtract(x.Slice(s * c, c), mean, tmp);
+            TensorPrimitives.MultiplyAdd(gr, tmp, sumGx, sumGx);
+        }
     }
 
     private static void CheckChannelVector(string op, string name, Tensor? t, int channels, Tensor input)

@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Feynman.Tensors;
 using Feynman.Tensors.Kernels;
 
@@ -29,10 +32,20 @@ public static partial class Ops
             {
                 var t = AutogradEngine.GradTarget(x, out bool acc);
                 var ts = t.Span;
-                if (!acc) ts.Clear();
                 var gs = g.Span;
                 var idx = MemoryMarshal.Cast<float, int>(argmax.Span);
                 int hw = p.H * p.W, ohw = p.Oh * p.Ow;
+                if (!acc && p.IsFast2x2 && Avx2.IsSupported && p.Ow >= 8)
+                {
+                    // Windows tile the input: write every element once (the gradient or 0) instead of clearing and scattering.
+                    if ((p.H | p.W) % 2 != 0) ts.Clear();
+                    for (int plane = 0; plane < p.Planes; plane++)
+                        for (int oy = 0; oy < p.Oh; oy++)
+                            MaxPool2x2BackwardRow(gs.Slice(plane * ohw + oy * p.Ow, p.Ow), idx.Slice(plane * ohw + oy * p.Ow, p.Ow),
+                                                  ts.Slice(plane * hw, hw), 2 * oy * p.W, p.W);
+                    return;
+                }
+                if (!acc) ts.Clear();
                 for (int plane = 0; plane < p.Planes; plane++)
                 {
                     var tp = ts.Slice(plane * hw, hw);
@@ -49,7 +62,7 @@ public static partial class Ops
     private static void MaxPoolForward(in PoolGeometry p, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
     {
         int hw = p.H * p.W, ohw = p.Oh * p.Ow;
-        bool fast2x2 = p.Kh == 2 && p.Kw == 2 && p.Sh == 2 && p.Sw == 2 && p.Ph == 0 && p.Pw == 0;
+        bool fast2x2 = p.IsFast2x2;
         for (int plane = 0; plane < p.Planes; plane++)
         {
             var xp = x.Slice(plane * hw, hw);
@@ -57,22 +70,8 @@ public static partial class Ops
             var ip = argmax.Slice(plane * ohw, ohw);
             if (fast2x2)
             {
-                // The benchmark's pool: four candidates, first maximum wins as in PyTorch.
                 for (int oy = 0; oy < p.Oh; oy++)
-                {
-                    int r0 = 2 * oy * p.W, r1 = r0 + p.W;
-                    for (int ox = 0; ox < p.Ow; ox++)
-                    {
-                        int i0 = r0 + 2 * ox, i1 = i0 + 1, i2 = r1 + 2 * ox, i3 = i2 + 1;
-                        float best = xp[i0];
-                        int at = i0;
-                        if (xp[i1] > best || float.IsNaN(xp[i1])) { best = xp[i1]; at = i1; }
-                        if (xp[i2] > best || float.IsNaN(xp[i2])) { best = xp[i2]; at = i2; }
-                        if (xp[i3] > best || float.IsNaN(xp[i3])) { best = xp[i3]; at = i3; }
-                        yp[oy * p.Ow + ox] = best;
-                        ip[oy * p.Ow + ox] = at;
-                    }
-                }
+                    MaxPool2x2Row(xp, 2 * oy * p.W, p.W, yp.Slice(oy * p.Ow, p.Ow), ip.Slice(oy * p.Ow, p.Ow));
                 continue;
             }
             for (int oy = 0; oy < p.Oh; oy++)
@@ -90,15 +89,146 @@ public static partial class Ops
                         for (int ix = x0; ix < x1; ix++)
                         {
                             float v = xp[iy * p.W + ix];
-                            if (v > best || float.IsNaN(v)) { best = v; at = iy * p.W + ix; if (float.IsNaN(v)) goto done; }
+                            if (v > best || float.IsNaN(v)) { best = v; at = iy * p.W + ix; }
                         }
                     }
-                done:
                     yp[oy * p.Ow + ox] = best;
                     ip[oy * p.Ow + ox] = at;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One output row of a 2x2, stride-2 max pool (the benchmark's pool): the four candidates in
+    /// PyTorch's order, a later one winning when greater or NaN. Eight outputs per AVX step.
+    /// </summary>
+    private static void MaxPool2x2Row(ReadOnlySpan<float> plane, int r0, int w, Span<float> y, Span<int> argmax)
+    {
+        int ox = 0, ow = y.Length;
+        if (Avx2.IsSupported && ow >= 8)
+        {
+            ref float x0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(plane), r0);
+            ref float yRef = ref MemoryMarshal.GetReference(y);
+            ref int iRef = ref MemoryMarshal.GetReference(argmax);
+            for (; ox <= ow - 8; ox += 8) MaxPool2x2Avx(ref x0, r0, w, ox, ref yRef, ref iRef);
+            // The last outputs: one more step ending at the row's end, overlapping outputs already written.
+            if (ox < ow) MaxPool2x2Avx(ref x0, r0, w, ow - 8, ref yRef, ref iRef);
+            return;
+        }
+        if (Sse41.IsSupported && ow >= 4)
+        {
+            ref float x0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(plane), r0);
+            ref float yRef = ref MemoryMarshal.GetReference(y);
+            ref int iRef = ref MemoryMarshal.GetReference(argmax);
+            for (; ox <= ow - 4; ox += 4) MaxPool2x2Sse(ref x0, r0, w, ox, ref yRef, ref iRef);
+            if (ox < ow) MaxPool2x2Sse(ref x0, r0, w, ow - 4, ref yRef, ref iRef);
+            return;
+        }
+        for (; ox < ow; ox++)
+        {
+            int i0 = r0 + 2 * ox, i1 = i0 + 1, i2 = i0 + w, i3 = i2 + 1;
+            float best = plane[i0];
+            int at = i0;
+            if (plane[i1] > best || float.IsNaN(plane[i1])) { best = plane[i1]; at = i1; }
+            if (plane[i2] > best || float.IsNaN(plane[i2])) { best = plane[i2]; at = i2; }
+            if (plane[i3] > best || float.IsNaN(plane[i3])) { best = plane[i3]; at = i3; }
+            y[ox] = best;
+            argmax[ox] = at;
+        }
+    }
+
+    /// <summary>Outputs ox..ox+7 of one 2x2 max-pool row; x0 points at the first of its two input rows (plane index r0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxPool2x2Avx(ref float x0, int r0, int w, int ox, ref float yRef, ref int iRef)
+    {
+        int c = 2 * ox;
+        var a0 = Vector256.LoadUnsafe(ref x0, (nuint)c);
+        var a1 = Vector256.LoadUnsafe(ref x0, (nuint)(c + 8));
+        var b0 = Vector256.LoadUnsafe(ref x0, (nuint)(c + w));
+        var b1 = Vector256.LoadUnsafe(ref x0, (nuint)(c + w + 8));
+        // Even and odd columns of each row, in order (shuffle works per 128-bit lane; the permute undoes that).
+        var e0 = Avx2.Permute4x64(Avx.Shuffle(a0, a1, 0x88).AsDouble(), 0xD8).AsSingle();
+        var o0 = Avx2.Permute4x64(Avx.Shuffle(a0, a1, 0xDD).AsDouble(), 0xD8).AsSingle();
+        var e1 = Avx2.Permute4x64(Avx.Shuffle(b0, b1, 0x88).AsDouble(), 0xD8).AsSingle();
+        var o1 = Avx2.Permute4x64(Avx.Shuffle(b0, b1, 0xDD).AsDouble(), 0xD8).AsSingle();
+        var i0 = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + Vector256.Create(r0 + c);
+        var best = e0;
+        var at = i0.AsSingle();
+        var take = Avx.Or(Avx.CompareGreaterThan(o0, best), Avx.CompareUnordered(o0, o0));
+        best = Avx.BlendVariable(best, o0, take);
+        at = Avx.BlendVariable(at, (i0 + Vector256.Create(1)).AsSingle(), take);
+        take = Avx.Or(Avx.CompareGreaterThan(e1, best), Avx.CompareUnordered(e1, e1));
+        best = Avx.BlendVariable(best, e1, take);
+        at = Avx.BlendVariable(at, (i0 + Vector256.Create(w)).AsSingle(), take);
+        take = Avx.Or(Avx.CompareGreaterThan(o1, best), Avx.CompareUnordered(o1, o1));
+        best = Avx.BlendVariable(best, o1, take);
+        at = Avx.BlendVariable(at, (i0 + Vector256.Create(w + 1)).AsSingle(), take);
+        best.StoreUnsafe(ref yRef, (nuint)ox);
+        at.AsInt32().StoreUnsafe(ref iRef, (nuint)ox);
+    }
+
+    /// <summary>
+    /// Gradient of one 2x2 max-pool output row: each of the two input rows (from plane index r0) gets
+    /// the output gradient at its window's maximum and 0 elsewhere. Overwrites; needs at least 8 outputs.
+    /// </summary>
+    private static void MaxPool2x2BackwardRow(ReadOnlySpan<float> g, ReadOnlySpan<int> argmax, Span<float> plane, int r0, int w)
+    {
+        int ow = g.Length;
+        ref float gRef = ref MemoryMarshal.GetReference(g);
+        ref int iRef = ref MemoryMarshal.GetReference(argmax);
+        ref float x0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(plane), r0);
+        for (int ox = 0; ; ox += 8)
+        {
+            if (ox > ow - 8) ox = ow - 8; // last step overlaps; writes are idempotent
+            int c = 2 * ox;
+            var gv = Vector256.LoadUnsafe(ref gRef, (nuint)ox);
+            var at = Vector256.LoadUnsafe(ref iRef, (nuint)ox);
+            var i0 = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + Vector256.Create(r0 + c);
+            var e0 = Avx.And(Vector256.Equals(at, i0).AsSingle(), gv);
+            var o0 = Avx.And(Vector256.Equals(at, i0 + Vector256.Create(1)).AsSingle(), gv);
+            var e1 = Avx.And(Vector256.Equals(at, i0 + Vector256.Create(w)).AsSingle(), gv);
+            var o1 = Avx.And(Vector256.Equals(at, i0 + Vector256.Create(w + 1)).AsSingle(), gv);
+            // Interleave even and odd columns back: unpack works per 128-bit lane, the lane permute restores order.
+            var lo = Avx.UnpackLow(e0, o0);
+            var hi = Avx.UnpackHigh(e0, o0);
+            Avx.Permute2x128(lo, hi, 0x20).StoreUnsafe(ref x0, (nuint)c);
+            Avx.Permute2x128(lo, hi, 0x31).StoreUnsafe(ref x0, (nuint)(c + 8));
+            lo = Avx.UnpackLow(e1, o1);
+            hi = Avx.UnpackHigh(e1, o1);
+            Avx.Permute2x128(lo, hi, 0x20).StoreUnsafe(ref x0, (nuint)(c + w));
+            Avx.Permute2x128(lo, hi, 0x31).StoreUnsafe(ref x0, (nuint)(c + w + 8));
+            if (ox == ow - 8) break;
+        }
+    }
+
+    /// <summary>Outputs ox..ox+3 of one 2x2 max-pool row, as <see cref="MaxPool2x2Avx"/> for rows shorter than 8 outputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxPool2x2Sse(ref float x0, int r0, int w, int ox, ref float yRef, ref int iRef)
+    {
+        int c = 2 * ox;
+        var a0 = Vector128.LoadUnsafe(ref x0, (nuint)c);
+        var a1 = Vector128.LoadUnsafe(ref x0, (nuint)(c + 4));
+        var b0 = Vector128.LoadUnsafe(ref x0, (nuint)(c + w));
+        var b1 = Vector128.LoadUnsafe(ref x0, (nuint)(c + w + 4));
+        var e0 = Sse.Shuffle(a0, a1, 0x88);
+        var o0 = Sse.Shuffle(a0, a1, 0xDD);
+        var e1 = Sse.Shuffle(b0, b1, 0x88);
+        var o1 = Sse.Shuffle(b0, b1, 0xDD);
+        var i0 = Vector128.Create(0, 2, 4, 6) + Vector128.Create(r0 + c);
+        var best = e0;
+        var at = i0.AsSingle();
+        var take = Sse.Or(Sse.CompareGreaterThan(o0, best), Sse.CompareUnordered(o0, o0));
+        best = Sse41.BlendVariable(best, o0, take);
+        at = Sse41.BlendVariable(at, (i0 + Vector128.Create(1)).AsSingle(), take);
+        take = Sse.Or(Sse.CompareGreaterThan(e1, best), Sse.CompareUnordered(e1, e1));
+        best = Sse41.BlendVariable(best, e1, take);
+        at = Sse41.BlendVariable(at, (i0 + Vector128.Create(w)).AsSingle(), take);
+        take = Sse.Or(Sse.CompareGreaterThan(o1, best), Sse.CompareUnordered(o1, o1));
+        best = Sse41.BlendVariable(best, o1, take);
+        at = Sse41.BlendVariable(at, (i0 + Vector128.Create(w + 1)).AsSingle(), take);
+        best.StoreUnsafe(ref yRef, (nuint)ox);
+        at.AsInt32().StoreUnsafe(ref iRef, (nuint)ox);
     }
 
     /// <summary>PyTorch's F.avg_pool2d with a square window; stride defaults to the kernel size.</summary>
@@ -179,6 +309,9 @@ public static partial class Ops
             int oh = ConvKernels.OutputSize(h, k.H, s.H, pad.H), ow = ConvKernels.OutputSize(w, k.W, s.W, pad.W);
             return new PoolGeometry(x.Count / Math.Max(1, h * w), h, w, k.H, k.W, s.H, s.W, pad.H, pad.W, oh, ow);
         }
+
+        /// <summary>The common 2x2 window with stride 2 and no padding, which has vectorised kernels.</summary>
+        public bool IsFast2x2 => Kh == 2 && Kw == 2 && Sh == 2 && Sw == 2 && Ph == 0 && Pw == 0;
 
         public int[] OutputShape(Tensor x)
         {

@@ -32,6 +32,11 @@ public static class ConvKernels
                     {
                         var plane = x.Slice((s * c + ci) * hw, hw);
                         var dstPlane = row.Slice(s * ohw, ohw);
+                        if (sh == 1 && sw == 1 && ow == w)
+                        {
+                            ShiftedPlaneCopy(plane, dstPlane, h, w, oh, ph, pw, ki, kj, lo, hi);
+                            continue;
+                        }
                         for (int oy = 0; oy < oh; oy++)
                         {
                             var dst = dstPlane.Slice(oy * ow, ow);
@@ -52,8 +57,9 @@ public static class ConvKernels
     /// <summary>
     /// The adjoint of <see cref="Im2Col"/>: adds every entry of col [c·kh·kw, count·oh·ow] into the
     /// element of x ([count, c, h, w]) it was taken from. x is accumulated into, not overwritten.
+    /// col is scratch: the entries that fall in the padding may be set to zero.
     /// </summary>
-    public static void Col2Im(ReadOnlySpan<float> col, int count, int c, int h, int w, int kh, int kw,
+    public static void Col2Im(Span<float> col, int count, int c, int h, int w, int kh, int kw,
                               int sh, int sw, int ph, int pw, int oh, int ow, Span<float> x)
     {
         int ohw = oh * ow, ld = count * ohw, hw = h * w;
@@ -72,6 +78,11 @@ public static class ConvKernels
                     {
                         var plane = x.Slice((s * c + ci) * hw, hw);
                         var srcPlane = row.Slice(s * ohw, ohw);
+                        if (sh == 1 && sw == 1 && ow == w)
+                        {
+                            ShiftedPlaneAdd(srcPlane, plane, h, w, oh, ph, pw, ki, kj, lo, hi);
+                            continue;
+                        }
                         for (int oy = 0; oy < oh; oy++)
                         {
                             int iy = oy * sh - ph + ki;
@@ -89,6 +100,53 @@ public static class ConvKernels
                 }
             }
         }
+    }
+
+    // With stride 1 and as many output as input columns ("same" width), the column block of one
+    // (ci, ki, kj) is the input plane shifted by a constant offset, save for the padding columns:
+    // one long copy per plane instead of one short copy per output row.
+    private static void ShiftedRows(int h, int w, int oh, int ph, int pw, int ki, int kj, out int start, out int end, out int shift)
+    {
+        int oyLo = Math.Clamp(ph - ki, 0, oh), oyHi = Math.Clamp(h + ph - ki, oyLo, oh);
+        shift = (ki - ph) * w + (kj - pw); // input index = output index + shift
+        start = Math.Max(oyLo * w, -shift);
+        end = Math.Min(oyHi * w, h * w - shift);
+        if (end <= start) start = end = 0; // no input row in reach: an empty range
+    }
+
+    private static void ShiftedPlaneCopy(ReadOnlySpan<float> plane, Span<float> dst, int h, int w, int oh, int ph, int pw, int ki, int kj, int lo, int hi)
+    {
+        ShiftedRows(h, w, oh, ph, pw, ki, kj, out int start, out int end, out int shift);
+        if (end == start) { dst.Clear(); return; }
+        dst[..start].Clear();
+        plane.Slice(start + shift, end - start).CopyTo(dst[start..end]);
+        dst[end..].Clear();
+        if (lo > 0 || hi < w)
+        {
+            // Padding columns inside the copied rows read a neighbouring row's values: zero them.
+            for (int at = 0; at < dst.Length; at += w)
+            {
+                for (int ox = 0; ox < lo; ox++) dst[at + ox] = 0f;
+                for (int ox = hi; ox < w; ox++) dst[at + ox] = 0f;
+            }
+        }
+    }
+
+    private static void ShiftedPlaneAdd(Span<float> src, Span<float> plane, int h, int w, int oh, int ph, int pw, int ki, int kj, int lo, int hi)
+    {
+        ShiftedRows(h, w, oh, ph, pw, ki, kj, out int start, out int end, out int shift);
+        if (end == start) return;
+        if (lo > 0 || hi < w)
+        {
+            // Entries in the padding columns belong to no input element: drop them before the long add.
+            for (int at = 0; at < src.Length; at += w)
+            {
+                for (int ox = 0; ox < lo; ox++) src[at + ox] = 0f;
+                for (int ox = hi; ox < w; ox++) src[at + ox] = 0f;
+            }
+        }
+        var target = plane.Slice(start + shift, end - start);
+        TensorPrimitives.Add(target, src[start..end], target);
     }
 
     /// <summary>Output columns [lo, hi) whose input column ox·sw − pw + kj lies inside [0, w).</summary>

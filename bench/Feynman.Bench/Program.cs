@@ -1,0 +1,22 @@
+using Feynman.Bench;
+
+// Throughput and latency harness. bench/compare runs `models` beside reference/bench_torch.py.
+return args.Length == 0 ? Usage() : args[0] switch
+{
+    "gemm" => GemmBench.Run(BenchArgs.Parse(args[1..])),
+    "models" => ModelsBench.Run(BenchArgs.Parse(args[1..])),
+    "profile" => ProfileBench.Run(BenchArgs.Parse(args[1..])),
+    "-h" or "--help" or "help" => Usage(),
+    _ => Usage($"unknown subcommand '{args[0]}'"),
+};
+
+static int Usage(string? error = null)
+{
+    if (error != null) Console.Error.WriteLine($"Feynman.Bench: {error}");
+    Console.Error.WriteLine("""
+        usage: Feynman.Bench gemm   [--ms 300] [--set mlp|square|all] [--metric best|cpu|mean]
+               Feynman.Bench profile [--model mlp1200] [--steps 30]
+               Feynman.Bench models [--models mlp1200,mlp256,cnn,mlp256_infer] [--seconds 3] [--infer-calls 10000] [--json]
+        """);
+    return error == null ? 0 : 2;
+}
