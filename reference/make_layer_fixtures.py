@@ -58,6 +58,13 @@ def main():
     kpm2 = torch.tensor([[False, False, False, False, True], [False, False, True, True, True]])
     cases.append(run("encoder_seq_first_padding", enc, {"x": torch.randn(5, 2, 8), "key_padding_mask": kpm2.to(torch.float32)},
                      lambda m, i: m(i["x"], src_key_padding_mask=kpm2), grad_inputs=("x",)))
+    # A two-layer pre-norm encoder stack with a final norm, a causal mask and key padding.
+    stack = randomise(nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 12, dropout=0.0, batch_first=True, norm_first=True),
+                                            2, norm=nn.LayerNorm(8), enable_nested_tensor=False))
+    causal = torch.triu(torch.full((4, 4), float("-inf")), diagonal=1)
+    kpm3 = torch.tensor([[False, False, False, True], [False, False, False, False]])
+    cases.append(run("encoder_stack_causal_padding", stack, {"x": torch.randn(2, 4, 8), "key_padding_mask": kpm3.to(torch.float32)},
+                     lambda m, i: m(i["x"], mask=causal, src_key_padding_mask=kpm3), grad_inputs=("x",)))
     # Embedding with a padding index (the padding row gets no gradient).
     emb = nn.Embedding(10, 4, padding_idx=2)
     idx = torch.tensor([[1, 2, 3], [2, 9, 1]])

@@ -1,14 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Feynman.Tensors;
+using Feynman.Tensors.Kernels;
 
 namespace Feynman.Nn;
 
 /// <summary>
 /// A one-sample inference path for a feed-forward <see cref="Sequential"/> in evaluation mode: no autograd,
-/// no tensors, no allocation and no threads, just matrix-vector products into two scratch vectors. At one
+/// no tensors, no allocation and no threads, just matrix-vector products (<see cref="Gemv"/>) into two scratch vectors. At one
 /// sample the arithmetic takes microseconds, so bookkeeping and thread hand-offs would dominate the normal path.
 /// Supported layers: Linear (a following ReLU is fused into it), ReLU, Tanh, Sigmoid, Flatten (of all but the
 /// batch dimension), Identity, Dropout (the identity, as in eval), BatchNorm1d with running statistics,
@@ -186,9 +184,7 @@ public sealed class CompiledMlp
         switch (step.Kind)
         {
             case Kind.Linear:
-                Gemv(step.Weight!.ReadOnlySpan, x, y);
-                if (step.Bias is not null) TensorPrimitives.Add(y, step.Bias.ReadOnlySpan, y);
-                if (step.Relu) TensorPrimitives.Max(y, 0f, y);
+                Gemv.Linear(step.Weight!.ReadOnlySpan, x, step.Bias is null ? default : step.Bias.ReadOnlySpan, y, step.Relu);
                 break;
             case Kind.Relu:
                 TensorPrimitives.Max(x, 0f, y);
@@ -206,9 +202,9 @@ public sealed class CompiledMlp
             {
                 float max = TensorPrimitives.Max(x);
                 TensorPrimitives.Subtract(x, max, y);
-                float logSum = 0f;
-                for (int i = 0; i < y.Length; i++) logSum += MathF.Exp(y[i]);
-                TensorPrimitives.Subtract(y, MathF.Log(logSum), y);
+                float expSum = 0f;
+                for (int i = 0; i < y.Length; i++) expSum += MathF.Exp(y[i]);
+                TensorPrimitives.Subtract(y, MathF.Log(expSum), y);
                 break;
             }
             case Kind.BatchNorm:
@@ -228,54 +224,4 @@ public sealed class CompiledMlp
             }
         }
     }
-
-    /// <summary>
-    /// y = W·x for a row-major W [y.Length, x.Length]. Four rows share each load of x, with FMA on 8-wide
-    /// vectors. (The perf branch's Feynman.Tensors.Kernels.Gemv does the same; switch to it once merged.)
-    /// </summary>
-    private static unsafe void Gemv(ReadOnlySpan<float> weight, ReadOnlySpan<float> x, Span<float> y)
-    {
-        int n = x.Length, rows = y.Length;
-        if (weight.Length != rows * n) throw new InvalidOperationException($"CompiledMlp: a weight holds {weight.Length} values, expected {rows}×{n}.");
-        fixed (float* w = weight, px = x, py = y)
-        {
-            int r = 0;
-            if (Vector256.IsHardwareAccelerated && n >= 8)
-            {
-                for (; r + 4 <= rows; r += 4)
-                {
-                    float* w0 = w + (long)r * n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
-                    Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                    int i = 0;
-                    for (; i + 8 <= n; i += 8)
-                    {
-                        var xv = Vector256.Load(px + i);
-                        a0 = MultiplyAdd(Vector256.Load(w0 + i), xv, a0);
-                        a1 = MultiplyAdd(Vector256.Load(w1 + i), xv, a1);
-                        a2 = MultiplyAdd(Vector256.Load(w2 + i), xv, a2);
-                        a3 = MultiplyAdd(Vector256.Load(w3 + i), xv, a3);
-                    }
-                    float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
-                    for (; i < n; i++)
-                    {
-                        float xi = px[i];
-                        s0 += w0[i] * xi;
-                        s1 += w1[i] * xi;
-                        s2 += w2[i] * xi;
-                        s3 += w3[i] * xi;
-                    }
-                    py[r] = s0;
-                    py[r + 1] = s1;
-                    py[r + 2] = s2;
-                    py[r + 3] = s3;
-                }
-            }
-            for (; r < rows; r++)
-                py[r] = TensorPrimitives.Dot(new ReadOnlySpan<float>(w + (long)r * n, n), x);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 }

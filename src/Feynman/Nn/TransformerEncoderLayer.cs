@@ -11,6 +11,8 @@ namespace Feynman.Nn;
 /// </summary>
 public sealed class TransformerEncoderLayer : Module
 {
+    private readonly Generator rng;
+
     public TransformerEncoderLayer(int dModel, int nHead, int dimFeedforward = 2048, double dropout = 0.1, string activation = "relu",
                                    double layerNormEps = 1e-5, bool batchFirst = true, bool normFirst = false, bool bias = true, Generator? rng = null)
     {
@@ -18,6 +20,13 @@ public sealed class TransformerEncoderLayer : Module
             throw new ArgumentException($"TransformerEncoderLayer: activation must be \"relu\" or \"gelu\", got \"{activation}\".", nameof(activation));
         if (dimFeedforward <= 0) throw new ArgumentOutOfRangeException(nameof(dimFeedforward), $"TransformerEncoderLayer: dim_feedforward must be positive, got {dimFeedforward}.");
         rng ??= Generator.Default;
+        this.rng = rng;
+        DModel = dModel;
+        NHead = nHead;
+        DimFeedforward = dimFeedforward;
+        DropoutP = dropout;
+        LayerNormEps = layerNormEps;
+        HasBias = bias;
         Activation = activation;
         NormFirst = normFirst;
         BatchFirst = batchFirst;
@@ -30,6 +39,20 @@ public sealed class TransformerEncoderLayer : Module
         Dropout1 = RegisterModule("dropout1", new Dropout(dropout, rng));
         Dropout2 = RegisterModule("dropout2", new Dropout(dropout, rng));
     }
+
+    public int DModel { get; }
+
+    public int NHead { get; }
+
+    public int DimFeedforward { get; }
+
+    /// <summary>The dropout probability of every dropout in the block (and of the attention weights).</summary>
+    public double DropoutP { get; }
+
+    public double LayerNormEps { get; }
+
+    /// <summary>Whether the projections and feed-forward layers have biases (PyTorch's bias argument).</summary>
+    public bool HasBias { get; }
 
     /// <summary>"relu" or "gelu".</summary>
     public string Activation { get; }
@@ -57,6 +80,18 @@ public sealed class TransformerEncoderLayer : Module
     public Dropout Dropout1 { get; }
 
     public Dropout Dropout2 { get; }
+
+    /// <summary>A new layer with the same settings and a copy of this one's parameters (PyTorch's deepcopy in TransformerEncoder).</summary>
+    public TransformerEncoderLayer Clone()
+    {
+        var copy = new TransformerEncoderLayer(DModel, NHead, DimFeedforward, DropoutP, Activation, LayerNormEps, BatchFirst, NormFirst, HasBias, rng)
+        {
+            IsCausal = IsCausal,
+        };
+        copy.LoadStateDict(StateDict());
+        copy.Train(IsTraining);
+        return copy;
+    }
 
     public override Tensor Forward(Tensor x) => Forward(x, null, null, IsCausal);
 

@@ -70,6 +70,19 @@ public class LayerFixtureTests
     }
 
     [Fact]
+    public void EncoderStackWithCausalMaskAndKeyPadding()
+    {
+        var c = Fixtures["encoder_stack_causal_padding"];
+        using var prototype = new TransformerEncoderLayer(8, 2, 12, dropout: 0, normFirst: true);
+        using var stack = new TransformerEncoder(prototype, 2, new LayerNorm(8));
+        LoadState(stack, c);
+        Assert.Contains("layers.1.self_attn.in_proj_weight", stack.StateDict().Keys);
+        using var scope = TensorScope.Begin();
+        var x = c.Tensor("x", true);
+        Check(c, stack, stack.Forward(x, null, Flags(c, "key_padding_mask"), isCausal: true), ("x", x));
+    }
+
+    [Fact]
     public void EmbeddingWithPaddingIndex()
     {
         var c = Fixtures["embedding_padding"];

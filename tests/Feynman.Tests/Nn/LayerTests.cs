@@ -91,6 +91,22 @@ public class LayerTests
     }
 
     [Fact]
+    public void EncoderStackStartsFromCopiesOfItsLayer()
+    {
+        using var prototype = new TransformerEncoderLayer(8, 2, 16, dropout: 0.2, activation: "gelu", normFirst: true, rng: new Generator(9));
+        using var stack = new TransformerEncoder(prototype, 3);
+        Assert.Equal(3, stack.Layers.Count);
+        Assert.Equal(prototype.StateDict().Count * 3, stack.StateDict().Count);
+        foreach (var (key, value) in prototype.StateDict())
+            for (int i = 0; i < 3; i++)
+                Assert.Equal(value.ToArray(), stack.StateDict()[$"layers.{i}.{key}"].ToArray());
+        // Copies, not shared tensors: training one layer leaves the others alone.
+        stack.Layers[0].Linear1.Weight.Span[0] += 1f;
+        Assert.NotEqual(stack.Layers[0].Linear1.Weight.Span[0], stack.Layers[1].Linear1.Weight.Span[0]);
+        Assert.All(stack.Layers, l => Assert.True(l.NormFirst && l.Activation == "gelu" && l.DropoutP == 0.2));
+    }
+
+    [Fact]
     public void DropoutZeroesAndRescalesOnlyInTraining()
     {
         using var dropout = new Dropout(0.25, new Generator(5));
