@@ -85,6 +85,7 @@ public sealed class Trainer(TrainingOptions options)
                     interrupted = true;
                     break;
                 }
+                if (lesson is IScheduledLesson scheduled) scheduled.OnStep(epoch * loader.BatchesPerEpoch + batch.Index, o.Epochs * loader.BatchesPerEpoch);
                 using (TensorScope.Begin())
                 {
                     var logits = model.Forward(batch.Inputs);

@@ -1,0 +1,17 @@
+namespace Feynman.Paradigms;
+
+/// <summary>Settings of the self-training loop (Noisy Student, Xie et al. 2020).</summary>
+public sealed record SelfTrainingOptions
+{
+    /// <summary>Student rounds after the first teacher (each student becomes the next teacher).</summary>
+    public int Rounds { get; init; } = 3;
+
+    /// <summary>Pseudo-labels whose top probability is below this are dropped.</summary>
+    public float Threshold { get; init; } = 0.9f;
+
+    /// <summary>Keep the same number of pseudo-labels in every class.</summary>
+    public bool Balance { get; init; } = true;
+
+    /// <summary>At most this many pseudo-labels per class (0 = no cap).</summary>
+    public int MaxPerClass { get; init; }
+}

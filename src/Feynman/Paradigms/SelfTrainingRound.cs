@@ -1,0 +1,10 @@
+using Feynman.Training;
+
+namespace Feynman.Paradigms;
+
+/// <summary>
+/// One model of a self-training run: round 0 is the teacher trained on the labels alone; round r ≥ 1
+/// the student trained on labels plus round r−1's pseudo-labels. PseudoLabelAccuracy is measured against
+/// the pool's hidden labels when it has them (NaN otherwise); it is never used for training.
+/// </summary>
+public sealed record SelfTrainingRound(int Round, int PseudoLabels, double PseudoLabelAccuracy, double TestAccuracy, TrainingResult Training);
