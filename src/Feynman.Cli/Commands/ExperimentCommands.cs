@@ -69,6 +69,7 @@ internal static class ExperimentCommands
         Recipe recipe;
         try
         {
+            ParadigmRecipes.Register();
             recipe = RecipeParser.Load(recipePath);
         }
         catch (Exception ex) when (ex is RecipeException or FileNotFoundException or DirectoryNotFoundException or IOException)

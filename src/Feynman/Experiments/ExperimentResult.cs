@@ -27,6 +27,9 @@ public sealed record ExperimentResult
 
     public bool Interrupted { get; init; }
 
+    /// <summary>Named measurements of the paradigm (weak-to-strong PGR, accuracy per self-training round, ...).</summary>
+    public SortedDictionary<string, double> Metrics { get; init; } = new(StringComparer.Ordinal);
+
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -18,9 +18,11 @@ namespace Feynman.Experiments;
 /// </summary>
 public sealed class ExperimentRunner(ExperimentSettings settings)
 {
+    static ExperimentRunner() => ParadigmRecipes.Register();
+
     public ExperimentSettings Settings { get; } = settings;
 
-    private void Log(string message) => Settings.Log?.Invoke(message);
+    internal void Log(string message) => Settings.Log?.Invoke(message);
 
     public ExperimentResult Run(Recipe recipe, CancellationToken cancellationToken = default)
     {
@@ -49,8 +51,11 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
                 case "distillation":
                     interrupted = RunDistillation(recipe, seed, train, validation, test, result, run, cancellationToken);
                     break;
+                case ParadigmRecipes.WeakToStrong or ParadigmRecipes.SelfTraining or ParadigmRecipes.Mpl or ParadigmRecipes.Pretrain:
+                    interrupted = new ParadigmExperiment(this, recipe, seed, train, validation, test, result, run, cancellationToken).Run();
+                    break;
                 default:
-                    throw new NotSupportedException($"{recipe.File}: paradigm '{recipe.Paradigm}' is not run by this command (known: supervised, distillation).");
+                    throw new NotSupportedException($"{recipe.File}: paradigm '{recipe.Paradigm}' is not run by this command (known: supervised, distillation, {string.Join(", ", [ParadigmRecipes.WeakToStrong, ParadigmRecipes.SelfTraining, ParadigmRecipes.Mpl, ParadigmRecipes.Pretrain])}).");
             }
             result = result with { Interrupted = interrupted };
             WriteOutputs(result, outDir, run);
@@ -118,14 +123,15 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
     }
 
     /// <summary>Trains (or loads) one model, evaluates it and adds its outcome; false when interrupted.</summary>
-    private bool TrainAndMeasure(ModelSection section, string role, int initStream, ILesson lesson, ulong seed,
+    internal bool TrainAndMeasure(ModelSection section, string role, int initStream, ILesson lesson, ulong seed,
                                  IDataset train, IDataset? validation, IDataset test, ExperimentResult result, Run? run,
-                                 CancellationToken ct, out Module model)
+                                 CancellationToken ct, out Module model, Action<Sequential>? init = null)
     {
         var outDir = Path.GetFullPath(Settings.OutputDirectory);
         // Same seed and stream for the labels-only and the distilled student: both start from the same weights.
         var rng = new Generator(seed * 7919 + (ulong)initStream);
         var net = ModelBuilder.Build(section.Model, rng);
+        init?.Invoke(net); // e.g. a pre-trained trunk, frozen or not
         model = net;
         var weightsPath = Path.Combine(outDir, section.Name + ".safetensors");
         TrainingResult? trained = null;
@@ -172,7 +178,7 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
         return true;
     }
 
-    private TrainingOptions Options(TrainingSpec t, ulong seed, string checkpoints)
+    internal TrainingOptions Options(TrainingSpec t, ulong seed, string checkpoints)
     {
         var aug = augment;
         return new TrainingOptions

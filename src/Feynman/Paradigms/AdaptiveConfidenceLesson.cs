@@ -46,8 +46,9 @@ public sealed class AdaptiveConfidenceLesson : ILesson
         var z = logits.ReadOnlySpan;
         var selfLabels = WeakLabels.Argmax(z, classes);
         // argmax z_w = argmax σ(z_w/T) for any T > 0.
+        // σ(z_w/T) from σ(z_w): p_c^(1/T) renormalised, so a teacher cached at T = 1 serves every T.
         var wT = (float[])WeakLabels.Probabilities(Weak, batch, ref buffer).Clone();
-        if (t != 1f) Weak.SoftTargets(batch, t, wT);
+        if (t != 1f) Sharpen(wT, classes, t);
         var teachLabels = WeakLabels.Argmax(wT, classes);
 
         var beta = new float[n];
@@ -78,6 +79,17 @@ public sealed class AdaptiveConfidenceLesson : ILesson
         var ceSelfRows = Ops.CrossEntropy(logits, selfLabels, reduction: Reduction.None);
         var perSample = Ops.Add(Ops.Mul(kl, Tensor.FromArray(keep, n)), Ops.Mul(ceSelfRows, Tensor.FromArray(self, n)));
         return Ops.Mean(perSample);
+    }
+
+    private static void Sharpen(Span<float> p, int classes, float t)
+    {
+        for (int r = 0; r < p.Length / classes; r++)
+        {
+            var row = p.Slice(r * classes, classes);
+            double sum = 0;
+            for (int c = 0; c < classes; c++) { row[c] = row[c] > 0 ? MathF.Pow(row[c], 1f / t) : 0; sum += row[c]; }
+            TensorPrimitives.Multiply(row, (float)(1 / sum), row);
+        }
     }
 
     private static float LogSumExp(ReadOnlySpan<float> row)

@@ -1,0 +1,21 @@
+namespace Feynman.Training.Recipes;
+
+/// <summary>
+/// Weak-to-strong generalisation (Burns et al. 2023): the training set is split in halves by
+/// <see cref="SplitSeed"/>; the weak model (the recipe's teacher) learns from half 1 (from its first
+/// <see cref="WeakLabels"/> samples only, when that is positive); its predictions on half 2 teach the strong
+/// model (the student) by each of <see cref="Methods"/>; the ceiling is the student trained on half 2's
+/// true labels. <see cref="Pretrain"/> pre-trains the strong model's trunk first (unlabelled images of both halves).
+/// </summary>
+public sealed record WeakToStrongSpec(
+    IReadOnlyList<string> Methods,
+    ulong SplitSeed = 1,
+    int WeakLabels = 0,
+    double Alpha = 0.75,
+    double Warmup = 0.2,
+    double Temperature = 1,
+    double Tau = 1,
+    PretrainSpec? Pretrain = null)
+{
+    public static readonly string[] AllMethods = ["soft", "hard", "confidence", "augconf", "adaptconf"];
+}

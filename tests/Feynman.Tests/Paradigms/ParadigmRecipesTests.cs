@@ -1,0 +1,53 @@
+using Feynman.Experiments;
+using Feynman.Training.Recipes;
+
+namespace Feynman.Tests.Paradigms;
+
+public class ParadigmRecipesTests
+{
+    static ParadigmRecipesTests() => ParadigmRecipes.Register();
+
+    private static string RepositoryFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Feynman.slnx"))) return Path.Combine(dir.FullName, relative);
+        throw new FileNotFoundException($"no Feynman.slnx above {AppContext.BaseDirectory}");
+    }
+
+    [Fact]
+    public void TheFourRecipesParseWithTheIssuesSettings()
+    {
+        var w2s = RecipeParser.Load(RepositoryFile("recipes/w2s-fashion.yaml"));
+        Assert.Equal("weak-to-strong", w2s.Paradigm);
+        var ws = w2s.Section<WeakToStrongSpec>("weak_to_strong")!;
+        Assert.Equal(WeakToStrongSpec.AllMethods, ws.Methods);
+        Assert.Equal(1000, ws.WeakLabels);
+        Assert.Equal(0.2, ws.Warmup);
+        Assert.Equal(6, ws.Pretrain!.TrunkLayers);
+
+        var st = RecipeParser.Load(RepositoryFile("recipes/selftrain-fashion.yaml"));
+        Assert.Equal("self-training", st.Paradigm);
+        Assert.Equal(new SelfTrainingSpec(2000, 3, 0.9, true, 3000), st.Section<SelfTrainingSpec>("self_training"));
+
+        var mpl = RecipeParser.Load(RepositoryFile("recipes/mpl-fashion.yaml"));
+        Assert.Equal("mpl", mpl.Paradigm);
+        Assert.Equal(2000, mpl.Section<MplSpec>("mpl")!.Labels);
+        Assert.NotNull(mpl.Section<SelfTrainingSpec>("self_training"));
+
+        var pre = RecipeParser.Load(RepositoryFile("recipes/pretrain-fashion.yaml"));
+        Assert.Equal("pretrain", pre.Paradigm);
+        Assert.Equal(1000, pre.Section<PretrainSpec>("pretrain")!.Labels);
+    }
+
+    [Fact]
+    public void MissingPiecesAreLineNumberedErrors()
+    {
+        var ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: mpl\nstudent: {model: {input: [4], layers: [{linear: 2}]}}\n"));
+        Assert.Contains("paradigm mpl: needs one 'teacher'.", ex.Message);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: weak-to-strong\nteacher: {model: {input: [4], layers: [{linear: 2}]}}\nstudent: {model: {input: [4], layers: [{linear: 2}]}}\nweak_to_strong: {methods: [soft, magic]}\n"));
+        Assert.Equal(4, ex.Line);
+        Assert.Contains("'magic' is not one of soft, hard, confidence, augconf, adaptconf", ex.Message);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: pretrain\nmodel: {input: [4], layers: [{linear: 2}]}\npretrain: {noise: 0.1}\n"));
+        Assert.Contains("pretrain needs 'trunk_layers'", ex.Message);
+    }
+}
