@@ -49,8 +49,11 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
                 case "distillation":
                     interrupted = RunDistillation(recipe, seed, train, validation, test, result, run, cancellationToken);
                     break;
+                case Paradigms.ActiveLearning.ActiveLearningSpec.ParadigmName:
+                    interrupted = new ActiveLearningExperiment(Settings).Run(recipe, train, test, result, run, cancellationToken);
+                    break;
                 default:
-                    throw new NotSupportedException($"{recipe.File}: paradigm '{recipe.Paradigm}' is not run by this command (known: supervised, distillation).");
+                    throw new NotSupportedException($"{recipe.File}: paradigm '{recipe.Paradigm}' is not run by this command (known: supervised, distillation, active-learning).");
             }
             result = result with { Interrupted = interrupted };
             WriteOutputs(result, outDir, run);
