@@ -23,14 +23,7 @@ public sealed class ActiveLearningExperiment(ExperimentSettings settings)
         var spec = recipe.Section<ActiveLearningSpec>(ActiveLearningSpec.SectionKey)
                    ?? throw new InvalidDataException($"{recipe.File}: an active-learning recipe needs an '{ActiveLearningSpec.SectionKey}' section.");
         var section = recipe.Student ?? recipe.Model ?? throw new InvalidDataException($"{recipe.File}: an active-learning recipe needs a 'student' section.");
-        var t = section.Training;
-        var training = new TrainingOptions
-        {
-            Epochs = settings.Epochs ?? t.Epochs, BatchSize = t.BatchSize, Optimizer = t.Optimizer.Name,
-            LearningRate = t.Optimizer.LearningRate, Momentum = t.Optimizer.Momentum, Nesterov = t.Optimizer.Nesterov,
-            WeightDecay = t.Optimizer.WeightDecay, Beta1 = t.Optimizer.Beta1, Beta2 = t.Optimizer.Beta2, Eps = t.Optimizer.Eps,
-            Schedule = t.Schedule, WarmupEpochs = t.WarmupEpochs, ClipGradNorm = t.ClipGradNorm ?? 0,
-        };
+        var training = RecipeTraining.Options(section.Training, recipe.Seed, settings.Epochs);
         var seeds = settings.Seed is { } only ? [only] : spec.Seeds;
         var oracle = new DatasetOracle(pool, spec.LabelCost);
         var curves = new List<ActiveLearningCurve>();
