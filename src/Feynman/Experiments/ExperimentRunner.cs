@@ -52,8 +52,11 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
                 case Paradigms.ActiveLearning.ActiveLearningSpec.ParadigmName:
                     interrupted = new ActiveLearningExperiment(Settings).Run(recipe, train, test, result, run, cancellationToken);
                     break;
+                case Paradigms.LabelQuality.LabelQualitySpec.ParadigmName:
+                    interrupted = new LabelQualityExperiment(Settings).Run(recipe, seed, train, test, result, run, cancellationToken);
+                    break;
                 default:
-                    throw new NotSupportedException($"{recipe.File}: paradigm '{recipe.Paradigm}' is not run by this command (known: supervised, distillation, active-learning).");
+                    throw new NotSupportedException($"{recipe.File}: paradigm '{recipe.Paradigm}' is not run by this command (known: supervised, distillation, active-learning, label-quality).");
             }
             result = result with { Interrupted = interrupted };
             WriteOutputs(result, outDir, run);
