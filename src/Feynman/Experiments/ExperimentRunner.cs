@@ -24,6 +24,13 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
 
     internal void Log(string message) => Settings.Log?.Invoke(message);
 
+    /// <summary>Every paradigm <see cref="Run"/> knows.</summary>
+    public static IReadOnlyList<string> KnownParadigms { get; } =
+    [
+        "supervised", "distillation", ParadigmRecipes.WeakToStrong, ParadigmRecipes.SelfTraining, ParadigmRecipes.Mpl, ParadigmRecipes.Pretrain,
+        Paradigms.ActiveLearning.ActiveLearningSpec.ParadigmName, Paradigms.LabelQuality.LabelQualitySpec.ParadigmName,
+    ];
+
     public ExperimentResult Run(Recipe recipe, CancellationToken cancellationToken = default)
     {
         ulong seed = Settings.Seed ?? recipe.Seed;
@@ -54,8 +61,14 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
                 case ParadigmRecipes.WeakToStrong or ParadigmRecipes.SelfTraining or ParadigmRecipes.Mpl or ParadigmRecipes.Pretrain:
                     interrupted = new ParadigmExperiment(this, recipe, seed, train, validation, test, result, run, cancellationToken).Run();
                     break;
+                case Paradigms.ActiveLearning.ActiveLearningSpec.ParadigmName:
+                    interrupted = new ActiveLearningExperiment(Settings).Run(recipe, train, test, result, run, cancellationToken);
+                    break;
+                case Paradigms.LabelQuality.LabelQualitySpec.ParadigmName:
+                    interrupted = new LabelQualityExperiment(Settings).Run(recipe, seed, train, test, result, run, cancellationToken);
+                    break;
                 default:
-                    throw new NotSupportedException($"{recipe.File}: paradigm '{recipe.Paradigm}' is not run by this command (known: supervised, distillation, {string.Join(", ", [ParadigmRecipes.WeakToStrong, ParadigmRecipes.SelfTraining, ParadigmRecipes.Mpl, ParadigmRecipes.Pretrain])}).");
+                    throw new NotSupportedException($"{recipe.File}: paradigm '{recipe.Paradigm}' is not run by this command (known: {string.Join(", ", KnownParadigms)}).");
             }
             result = result with { Interrupted = interrupted };
             WriteOutputs(result, outDir, run);

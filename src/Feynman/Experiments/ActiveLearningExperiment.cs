@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Feynman.Data;
+using Feynman.Paradigms.ActiveLearning;
+using Feynman.Tensors;
+using Feynman.Tracking;
+using Feynman.Training;
+using Feynman.Training.Recipes;
+
+namespace Feynman.Experiments;
+
+/// <summary>
+/// Paradigm "active-learning": every strategy of the recipe with every seed, the dataset's labels as the
+/// oracle; the curves go to active-learning.json and the run database, the mean curve of each strategy to the
+/// report, and a note says how many labels each strategy needs to match random sampling at its last round.
+/// </summary>
+public sealed class ActiveLearningExperiment(ExperimentSettings settings)
+{
+    public const string CurvesFile = "active-learning.json";
+
+    /// <summary>Runs the recipe; true when interrupted.</summary>
+    public bool Run(Recipe recipe, IDataset pool, IDataset test, ExperimentResult result, Run? run, CancellationToken ct)
+    {
+        var spec = recipe.Section<ActiveLearningSpec>(ActiveLearningSpec.SectionKey)
+                   ?? throw new InvalidDataException($"{recipe.File}: an active-learning recipe needs an '{ActiveLearningSpec.SectionKey}' section.");
+        var section = recipe.Student ?? recipe.Model ?? throw new InvalidDataException($"{recipe.File}: an active-learning recipe needs a 'student' section.");
+        var training = RecipeTraining.Options(section.Training, recipe.Seed, settings.Epochs);
+        var seeds = settings.Seed is { } only ? [only] : spec.Seeds;
+        var oracle = new DatasetOracle(pool, spec.LabelCost);
+        var curves = new List<ActiveLearningCurve>();
+        bool interrupted = false;
+        foreach (var strategyName in spec.Strategies)
+        {
+            foreach (var seed in seeds)
+            {
+                var loop = new ActiveLearningLoop(rng => ModelBuilder.Build(section.Model, rng), training, spec.ToOptions())
+                {
+                    Log = settings.Log,
+                    Progress = settings.Progress,
+                    RoundFinished = p => run?.LogEpoch($"{strategyName}/seed{seed}", p.Labels, MetricKeys.TestAccuracy, p.TestAccuracy),
+                };
+                var curve = loop.Run(QueryStrategies.Create(strategyName, spec.MonteCarloPasses), pool, test, oracle, seed, ct);
+                curves.Add(curve);
+                if (curve.Interrupted) { interrupted = true; break; }
+            }
+            if (interrupted) break;
+        }
+
+        var means = curves.GroupBy(c => c.Strategy).Where(g => g.Any(c => c.Points.Count > 0))
+            .Select(g => LabelEfficiency.Mean([.. g.Where(c => c.Points.Count > 0)])).ToList();
+        var random = means.FirstOrDefault(m => m.Strategy == "random");
+        var toMatch = new Dictionary<string, int?>();
+        foreach (var mean in means)
+        {
+            var last = mean.Points[^1];
+            int? labels = random is null ? null : LabelEfficiency.LabelsToMatch(mean, random);
+            toMatch[mean.Strategy] = labels;
+            result.Models.Add(new ModelOutcome
+            {
+                Name = mean.Strategy, Role = $"active learning, {last.Labels} labels",
+                TestAccuracy = last.TestAccuracy, Parameters = section.Model.ParameterCount,
+                // The curve as a history whose "epoch" is the label count and whose validation accuracy is the test accuracy.
+                History = [.. mean.Points.Select(p => new EpochRecord(p.Labels, double.NaN, double.NaN, double.NaN, p.TestAccuracy, 0, 0))],
+            });
+            run?.LogMetric(MetricKeys.TestAccuracy, last.TestAccuracy, mean.Strategy);
+            if (labels is int n) run?.LogMetric("labels_to_match_random", n, mean.Strategy);
+        }
+        if (random is not null)
+        {
+            var target = random.Points[^1];
+            result.Notes.Add($"Random sampling reaches {target.TestAccuracy:P2} with {target.Labels:N0} labels (mean of {seeds.Count} seed{(seeds.Count > 1 ? "s" : "")}). " +
+                             "Labels each strategy needs to match it: " +
+                             string.Join("; ", toMatch.Where(p => p.Key != "random").Select(p => $"{p.Key} {(p.Value is int n ? n.ToString("N0") : "never within the budget")}")) + ".");
+        }
+        result.Notes.Add("Learning curves: the x axis is the number of labels, the dashed line the test accuracy (mean over seeds).");
+
+        var outDir = Path.GetFullPath(settings.OutputDirectory);
+        var path = Path.Combine(outDir, CurvesFile);
+        File.WriteAllText(path, JsonSerializer.Serialize(new { curves, means, labels_to_match_random = toMatch }, ExperimentResult.Json));
+        run?.AddArtifact("active-learning", path);
+        return interrupted;
+    }
+}

@@ -1,0 +1,39 @@
+using Feynman.Paradigms.ActiveLearning;
+using Feynman.Training.Recipes;
+
+namespace Feynman.Tests.ActiveLearning;
+
+public class ActiveLearningRecipeTests
+{
+    private static string RepositoryFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Feynman.slnx"))) return Path.Combine(dir.FullName, relative);
+        throw new FileNotFoundException($"repository file {relative} not found above {AppContext.BaseDirectory}.");
+    }
+
+    [Fact]
+    public void TheActiveFashionRecipeHasTheIssuesSchedule()
+    {
+        var r = RecipeParser.Load(RepositoryFile("recipes/active-fashion.yaml"));
+        Assert.Equal(ActiveLearningSpec.ParadigmName, r.Paradigm);
+        var spec = r.Section<ActiveLearningSpec>(ActiveLearningSpec.SectionKey)!;
+        Assert.Equal((100, 100, 3000), (spec.Initial, spec.Batch, spec.MaxLabels));
+        Assert.Equal(QueryStrategies.Names, spec.Strategies);
+        Assert.Equal([1UL, 2UL, 3UL], spec.Seeds);
+        Assert.NotNull(r.Student);
+    }
+
+    [Fact]
+    public void BadActiveLearningSectionsNameTheProblem()
+    {
+        const string model = "student: {model: {input: [4], layers: [{linear: 2}]}}\n";
+        var ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: active-learning\n" + model));
+        Assert.Contains("needs an 'active_learning' section", ex.Message);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: active-learning\nactive_learning: {strategies: [margin, uncertainty]}\n" + model));
+        Assert.Contains("uncertainty", ex.Message);
+        Assert.Equal(2, ex.Line);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: active-learning\nactive_learning: {initial: 500, max_labels: 100}\n" + model));
+        Assert.Contains("below initial", ex.Message);
+    }
+}
