@@ -5,9 +5,9 @@ public static class BenchModels
 {
     private static readonly Dictionary<string, Func<BenchModel>> Factories = new()
     {
-        ["mlp1200"] = () => new MlpModel("mlp1200", [784, 1200, 1200, 10]),
-        ["mlp256"] = () => new MlpModel("mlp256", [784, 256, 10]),
-        ["cnn"] = () => new CnnModel(),
+        ["mlp1200"] = () => TrainingModel.Mlp("mlp1200", [784, 1200, 1200, 10]),
+        ["mlp256"] = () => TrainingModel.Mlp("mlp256", [784, 256, 10]),
+        ["cnn"] = () => TrainingModel.Cnn(),
         ["mlp256_infer"] = () => new MlpInferModel("mlp256_infer", [784, 256, 10]),
     };
 

@@ -1,14 +1,14 @@
+using Feynman.Nn;
 using Feynman.Tensors;
-using Feynman.Tensors.Kernels;
 
 namespace Feynman.Bench.Models;
 
-/// <summary>One-sample inference of a ReLU MLP through <see cref="Gemv"/>: no tape, no threads, no allocation.</summary>
+/// <summary>One-sample inference of a ReLU MLP through the library's fast path, <see cref="CompiledMlp"/> (Gemv: no tape, no threads, no allocation).</summary>
 public sealed class MlpInferModel(string name, int[] sizes) : BenchModel
 {
-    private float[][] weights = [];
-    private float[][] biases = [];
-    private float[][] activations = [];
+    private CompiledMlp? compiled;
+    private float[] input = [];
+    private float[] output = [];
 
     public override string Name => name;
 
@@ -17,23 +17,17 @@ public sealed class MlpInferModel(string name, int[] sizes) : BenchModel
     public override void Setup(int batch, int seed)
     {
         var rng = new Generator((ulong)seed);
-        int layers = sizes.Length - 1;
-        weights = new float[layers][];
-        biases = new float[layers][];
-        activations = new float[sizes.Length][];
-        for (int i = 0; i < layers; i++)
+        var seq = new Sequential();
+        for (int i = 0; i + 1 < sizes.Length; i++)
         {
-            float bound = 1f / MathF.Sqrt(sizes[i]);
-            weights[i] = Tensor.Uniform(rng, -bound, bound, sizes[i + 1], sizes[i]).ToArray();
-            biases[i] = Tensor.Uniform(rng, -bound, bound, sizes[i + 1]).ToArray();
+            if (i > 0) seq.Add(new ReLU());
+            seq.Add(new Linear(sizes[i], sizes[i + 1], rng: rng));
         }
-        for (int i = 0; i < sizes.Length; i++) activations[i] = new float[sizes[i]];
-        rng.FillUniform(activations[0], 0f, 1f);
+        compiled = CompiledMlp.Compile(seq);
+        input = new float[sizes[0]];
+        output = new float[sizes[^1]];
+        rng.FillUniform(input, 0f, 1f);
     }
 
-    public override void Infer()
-    {
-        for (int i = 0; i < weights.Length; i++)
-            Gemv.Linear(weights[i], activations[i], biases[i], activations[i + 1], relu: i + 1 < weights.Length);
-    }
+    public override void Infer() => compiled!.Predict(input, output);
 }

@@ -125,6 +125,7 @@ public class ConvPoolNormAttentionGradTests
     [InlineData(4, 8, 30, 8, 3, 1, 1)] // three samples per chunk, last chunk of one
     [InlineData(2, 150, 30, 4, 1, 1, 0)] // one sample per chunk, 1x1 kernel read in place
     [InlineData(3, 3, 31, 70, 3, 2, 1)] // three samples in one chunk, stride 2
+    [InlineData(5, 8, 20, 16, 3, 1, 1)] // enough work to split by samples across the kernel threads (2 and 3 samples)
     public void Conv2dMatchesDirectConvolutionOnLargerInputs(int n, int c, int size, int o, int k, int stride, int pad)
     {
         // Shapes large enough to exercise the chunking of the batch, checked against a direct loop in double.

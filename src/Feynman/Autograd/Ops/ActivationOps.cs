@@ -10,14 +10,14 @@ public static partial class Ops
     {
         var x = Contiguous(input);
         var y = Tensor.Empty(x.Shape);
-        TensorPrimitives.Max(x.Span, 0f, y.Span);
+        SplitKernels.Relu(x.Span, y.Span);
         if (AutogradEngine.ShouldRecord(x))
         {
             AutogradEngine.Record(y, "relu", [x], g =>
             {
                 // dx = g where y > 0
                 var t = AutogradEngine.GradTarget(x, out bool acc);
-                ActivationKernels.ReluBackward(y.Span, g.Span, t.Span, acc);
+                SplitKernels.ReluBackward(y.Span, g.Span, t.Span, acc);
             });
         }
         return y;

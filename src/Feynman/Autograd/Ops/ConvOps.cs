@@ -85,6 +85,31 @@ public static partial class Ops
 
     private static void ConvForward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
     {
+        int parts = ConvParts(g);
+        if (parts > 1) ConvJob.Forward(g, parts, x, w, bias, y);
+        else ConvForward(g, x, w, bias, y, Gemm.Backend);
+    }
+
+    /// <summary>
+    /// How many sample ranges a convolution splits into: one per kernel thread when the batch is big
+    /// enough. Each range runs im2col, a one-thread GEMM and the layout transforms on its own core, so
+    /// none of the non-GEMM work waits on one core while the other idles.
+    /// </summary>
+    private static int ConvParts(in ConvGeometry g)
+    {
+        int threads = Gemm.Threads;
+        if (threads <= 1 || g.N < 2) return 1;
+        long flops = (long)g.N * g.O * g.K * g.Ohw;
+        if (flops < ConvSplitFlops) return 1;
+        return Math.Min(threads, g.N);
+    }
+
+    /// <summary>Multiply-adds below which splitting a convolution by samples costs more than it saves.</summary>
+    private const long ConvSplitFlops = 1L << 21;
+
+    private static void ConvForward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y,
+                                    IGemmBackend gemm)
+    {
         int k = g.K, ohw = g.Ohw, chw = g.C * g.H * g.W, sampleOut = g.O * ohw;
         int chunk = g.Chunk;
         var col = g.IsPointwise && chunk == 1 ? null : BufferPool.Rent(k * chunk * ohw);
@@ -106,14 +131,14 @@ public static partial class Ops
                 {
                     // One sample: the GEMM output [O, OH·OW] is already NCHW.
                     var ys = y.Slice(s0 * sampleOut, sampleOut);
-                    Gemm.Sgemm(false, false, g.O, cols, k, 1f, w, k, b, cols, 0f, ys, cols);
+                    Gemm.Sgemm(gemm, false, false, g.O, cols, k, 1f, w, k, b, cols, 0f, ys, cols);
                     if (!bias.IsEmpty)
                         for (int oc = 0; oc < g.O; oc++) TensorPrimitives.Add(ys.Slice(oc * ohw, ohw), bias[oc], ys.Slice(oc * ohw, ohw));
                 }
                 else
                 {
                     var t = tmp.AsSpan(0, g.O * cols);
-                    Gemm.Sgemm(false, false, g.O, cols, k, 1f, w, k, b, cols, 0f, t, cols);
+                    Gemm.Sgemm(gemm, false, false, g.O, cols, k, 1f, w, k, b, cols, 0f, t, cols);
                     // [O, cnt·OH·OW] → [cnt, O, OH·OW], adding the bias on the way.
                     for (int s = 0; s < cnt; s++)
                     {
@@ -142,6 +167,14 @@ public static partial class Ops
     /// </summary>
     private static void ConvBackward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> gy,
                                      Span<float> gw, bool accumulateW, Span<float> gx, Span<float> gb)
+    {
+        int parts = gw.IsEmpty && gx.IsEmpty ? 1 : ConvParts(g);
+        if (parts > 1) ConvJob.Backward(g, parts, x, w, gy, gw, accumulateW, gx, gb);
+        else ConvBackward(g, x, w, gy, gw, accumulateW, gx, gb, Gemm.Backend);
+    }
+
+    private static void ConvBackward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> gy,
+                                     Span<float> gw, bool accumulateW, Span<float> gx, Span<float> gb, IGemmBackend gemm)
     {
         int k = g.K, ohw = g.Ohw, chw = g.C * g.H * g.W, sampleOut = g.O * ohw;
         int chunk = g.Chunk;
@@ -180,17 +213,17 @@ public static partial class Ops
                         ConvKernels.Im2Col(xs, cnt, g.C, g.H, g.W, g.Kh, g.Kw, g.Sh, g.Sw, g.Ph, g.Pw, g.Oh, g.Ow, col);
                         b = col.AsSpan(0, k * cols);
                     }
-                    Gemm.Sgemm(false, true, g.O, k, cols, 1f, gc, cols, b, cols, betaW, gw, k);
+                    Gemm.Sgemm(gemm, false, true, g.O, k, cols, 1f, gc, cols, b, cols, betaW, gw, k);
                     betaW = 1f;
                 }
                 if (!gx.IsEmpty)
                 {
                     var gxs = gx.Slice(s0 * chw, cnt * chw);
-                    if (col is null) Gemm.Sgemm(true, false, k, cols, g.O, 1f, w, k, gc, cols, 1f, gxs, cols);
+                    if (col is null) Gemm.Sgemm(gemm, true, false, k, cols, g.O, 1f, w, k, gc, cols, 1f, gxs, cols);
                     else
                     {
                         var dcol = col.AsSpan(0, k * cols);
-                        Gemm.Sgemm(true, false, k, cols, g.O, 1f, w, k, gc, cols, 0f, dcol, cols);
+                        Gemm.Sgemm(gemm, true, false, k, cols, g.O, 1f, w, k, gc, cols, 0f, dcol, cols);
                         ConvKernels.Col2Im(dcol, cnt, g.C, g.H, g.W, g.Kh, g.Kw, g.Sh, g.Sw, g.Ph, g.Pw, g.Oh, g.Ow, gxs);
                     }
                 }
@@ -200,6 +233,102 @@ public static partial class Ops
         {
             if (col is not null) BufferPool.Return(col);
             if (tmp is not null) BufferPool.Return(tmp);
+        }
+    }
+
+    /// <summary>
+    /// A convolution split by samples across the kernel threads. Part p takes samples
+    /// [p·N/parts, (p+1)·N/parts) and a one-thread GEMM; the input and output slices are disjoint. In the
+    /// backward pass part 0 writes the weight and bias gradients in place and the other parts into pooled
+    /// partial buffers, which are summed in afterwards.
+    /// </summary>
+    private sealed unsafe class ConvJob : PartJob
+    {
+        [ThreadStatic] private static ConvJob? cached;
+        private ConvGeometry geo;
+        private int parts;
+        private bool backward, accumulateW;
+        private float* x, w, bias, y, gw, gx, gb;
+        private int biasLength, gwLength, gbLength;
+        private float[]?[] partialW = [], partialB = [];
+
+        public static void Forward(in ConvGeometry g, int parts, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+        {
+            var job = cached ??= new ConvJob();
+            fixed (float* px = x, pw = w, pb = bias, py = y)
+            {
+                job.Set(g, parts, backward: false, px, pw, pb, bias.Length, py, null, 0, false, null, null, 0);
+                try { KernelThreads.Run(job, parts); }
+                finally { job.Clear(); }
+            }
+        }
+
+        public static void Backward(in ConvGeometry g, int parts, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> gy,
+                                    Span<float> gw, bool accumulateW, Span<float> gx, Span<float> gb)
+        {
+            var job = cached ??= new ConvJob();
+            if (job.partialW.Length < parts) { job.partialW = new float[]?[parts]; job.partialB = new float[]?[parts]; }
+            for (int p = 1; p < parts; p++)
+            {
+                job.partialW[p] = gw.IsEmpty ? null : BufferPool.Rent(gw.Length);
+                job.partialB[p] = gb.IsEmpty ? null : BufferPool.Rent(gb.Length);
+                job.partialB[p]?.AsSpan().Clear();
+            }
+            try
+            {
+                fixed (float* px = x, pw = w, pgy = gy, pgw = gw, pgx = gx, pgb = gb)
+                {
+                    job.Set(g, parts, backward: true, px, pw, null, 0, pgy, pgw, gw.Length, accumulateW, pgx, pgb, gb.Length);
+                    try { KernelThreads.Run(job, parts); }
+                    finally { job.Clear(); }
+                }
+                for (int p = 1; p < parts; p++)
+                {
+                    if (job.partialW[p] is { } pw) TensorPrimitives.Add(gw, pw, gw);
+                    if (job.partialB[p] is { } pb) TensorPrimitives.Add(gb, pb, gb);
+                }
+            }
+            finally
+            {
+                for (int p = 1; p < parts; p++)
+                {
+                    if (job.partialW[p] is { } pw) BufferPool.Return(pw);
+                    if (job.partialB[p] is { } pb) BufferPool.Return(pb);
+                    job.partialW[p] = job.partialB[p] = null;
+                }
+            }
+        }
+
+        private void Set(in ConvGeometry g, int partCount, bool backward, float* px, float* pw, float* pb, int bLength, float* py,
+                         float* pgw, int gwLen, bool accW, float* pgx, float* pgb, int gbLen)
+        {
+            geo = g;
+            parts = partCount;
+            this.backward = backward;
+            x = px; w = pw; bias = pb; biasLength = bLength; y = py;
+            gw = pgw; gwLength = gwLen; accumulateW = accW; gx = pgx; gb = pgb; gbLength = gbLen;
+        }
+
+        private void Clear() { x = w = bias = y = gw = gx = gb = null; }
+
+        public override void Execute(int part)
+        {
+            int s0 = (int)((long)part * geo.N / parts), s1 = (int)((long)(part + 1) * geo.N / parts), cnt = s1 - s0;
+            if (cnt <= 0) return;
+            var g = geo with { N = cnt };
+            int chw = geo.C * geo.H * geo.W, sampleOut = geo.O * geo.Ohw, wLength = geo.O * geo.K;
+            var xs = new ReadOnlySpan<float>(x + (long)s0 * chw, cnt * chw);
+            var ws = new ReadOnlySpan<float>(w, wLength);
+            if (!backward)
+            {
+                ConvForward(g, xs, ws, new ReadOnlySpan<float>(bias, biasLength), new Span<float>(y + (long)s0 * sampleOut, cnt * sampleOut), Gemm.SingleThreaded);
+                return;
+            }
+            var gys = new ReadOnlySpan<float>(y + (long)s0 * sampleOut, cnt * sampleOut);
+            Span<float> gws = gw == null ? default : part == 0 ? new Span<float>(gw, gwLength) : partialW[part];
+            Span<float> gbs = gb == null ? default : part == 0 ? new Span<float>(gb, gbLength) : partialB[part];
+            Span<float> gxs = gx == null ? default : new Span<float>(gx + (long)s0 * chw, cnt * chw);
+            ConvBackward(g, xs, ws, gys, gws, part == 0 && accumulateW, gxs, gbs, Gemm.SingleThreaded);
         }
     }
 }

@@ -25,7 +25,7 @@ public static partial class Ops
         var y = Tensor.Empty(p.OutputShape(x));
         // Argmax positions within each input plane, stored as ints in a pooled float buffer.
         var argmax = Tensor.Empty(y.Shape);
-        MaxPoolForward(p, x.Span, y.Span, MemoryMarshal.Cast<float, int>(argmax.Span));
+        PoolJob.Run(p, backward: false, x.Span, y.Span, MemoryMarshal.Cast<float, int>(argmax.Span));
         if (AutogradEngine.ShouldRecord(x))
         {
             AutogradEngine.Record(y, "max_pool2d", [x], g =>
@@ -39,10 +39,7 @@ public static partial class Ops
                 {
                     // Windows tile the input: write every element once (the gradient or 0) instead of clearing and scattering.
                     if ((p.H | p.W) % 2 != 0) ts.Clear();
-                    for (int plane = 0; plane < p.Planes; plane++)
-                        for (int oy = 0; oy < p.Oh; oy++)
-                            MaxPool2x2BackwardRow(gs.Slice(plane * ohw + oy * p.Ow, p.Ow), idx.Slice(plane * ohw + oy * p.Ow, p.Ow),
-                                                  ts.Slice(plane * hw, hw), 2 * oy * p.W, p.W);
+                    PoolJob.Run(p, backward: true, gs, ts, idx);
                     return;
                 }
                 if (!acc) ts.Clear();
@@ -319,6 +316,61 @@ public static partial class Ops
             shape[^2] = Oh;
             shape[^1] = Ow;
             return shape;
+        }
+    }
+
+    /// <summary>Rows of the vectorised 2x2 max-pool backward: every input element written once.</summary>
+    private static void MaxPool2x2Backward(in PoolGeometry p, ReadOnlySpan<float> gs, ReadOnlySpan<int> idx, Span<float> ts)
+    {
+        int hw = p.H * p.W, ohw = p.Oh * p.Ow;
+        for (int plane = 0; plane < p.Planes; plane++)
+            for (int oy = 0; oy < p.Oh; oy++)
+                MaxPool2x2BackwardRow(gs.Slice(plane * ohw + oy * p.Ow, p.Ow), idx.Slice(plane * ohw + oy * p.Ow, p.Ow),
+                                      ts.Slice(plane * hw, hw), 2 * oy * p.W, p.W);
+    }
+
+    /// <summary>
+    /// Max-pool forward, or the vectorised 2x2 backward, split by planes across the kernel threads when the
+    /// input is large (a conv layer's activations are megabytes, and this pass is memory-bound).
+    /// </summary>
+    private sealed unsafe class PoolJob : PartJob
+    {
+        [ThreadStatic] private static PoolJob? cached;
+        private PoolGeometry geo;
+        private bool backward;
+        private int parts;
+        private float* src, dst;
+        private int* idx;
+
+        /// <summary>Forward: src is x, dst is y. Backward: src is the output gradient, dst the input gradient.</summary>
+        public static void Run(in PoolGeometry p, bool backward, ReadOnlySpan<float> src, Span<float> dst, Span<int> argmax)
+        {
+            int parts = Math.Min(SplitKernels.Parts((long)p.Planes * p.H * p.W), p.Planes);
+            if (parts <= 1)
+            {
+                if (backward) MaxPool2x2Backward(p, src, argmax, dst);
+                else MaxPoolForward(p, src, dst, argmax);
+                return;
+            }
+            var job = cached ??= new PoolJob();
+            fixed (float* ps = src, pd = dst)
+            fixed (int* pi = argmax)
+            {
+                job.geo = p; job.backward = backward; job.parts = parts; job.src = ps; job.dst = pd; job.idx = pi;
+                try { KernelThreads.Run(job, parts); }
+                finally { job.src = job.dst = null; job.idx = null; }
+            }
+        }
+
+        public override void Execute(int part)
+        {
+            int p0 = (int)((long)geo.Planes * part / parts), p1 = (int)((long)geo.Planes * (part + 1) / parts), count = p1 - p0;
+            if (count <= 0) return;
+            int hw = geo.H * geo.W, ohw = geo.Oh * geo.Ow;
+            var g = geo with { Planes = count };
+            var ix = new Span<int>(idx + (long)p0 * ohw, count * ohw);
+            if (backward) MaxPool2x2Backward(g, new ReadOnlySpan<float>(src + (long)p0 * ohw, count * ohw), ix, new Span<float>(dst + (long)p0 * hw, count * hw));
+            else MaxPoolForward(g, new ReadOnlySpan<float>(src + (long)p0 * hw, count * hw), new Span<float>(dst + (long)p0 * ohw, count * ohw), ix);
         }
     }
 }

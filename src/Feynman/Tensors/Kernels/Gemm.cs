@@ -48,7 +48,18 @@ public static unsafe class Gemm
 
     /// <summary>C = alpha·op(A)·op(B) + beta·C on row-major spans (see <see cref="IGemmBackend"/>).</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-                             ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+                             ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        Sgemm(Backend, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>
+    /// A one-thread managed GEMM for callers that already split their work across the kernel threads
+    /// (convolution by samples): each part runs its own GEMM on its own core, with no nested threading.
+    /// </summary>
+    internal static IGemmBackend SingleThreaded { get; } = new ManagedGemm(1);
+
+    /// <summary>As <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/> on the given backend.</summary>
+    internal static void Sgemm(IGemmBackend backend, bool transA, bool transB, int m, int n, int k, float alpha,
+                               ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         if (m == 0 || n == 0) return;
         CheckExtent(a.Length, transA ? k : m, transA ? m : k, lda, "A");
@@ -65,7 +76,7 @@ public static unsafe class Gemm
             return;
         }
         fixed (float* pa = a, pb = b, pc = c)
-            Backend.Sgemm(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            backend.Sgemm(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
     }
 
     private static void CheckExtent(int length, int rows, int cols, int ld, string name)
