@@ -26,6 +26,7 @@ public static class ExperimentReport
         };
         if (r.RunId is { } id) facts.Add(new("run", id.ToString(CultureInfo.InvariantCulture)));
         if (r.GitCommit is { } c) facts.Add(new("commit", c[..Math.Min(12, c.Length)]));
+        foreach (var (key, value) in r.Metrics) facts.Add(new(key, value.ToString("G4", CultureInfo.InvariantCulture)));
         var notes = r.Notes.ToList();
         if (r.Interrupted) notes.Insert(0, "This run was interrupted; the models below are those finished before it stopped.");
         return new ReportModel($"Feynman: {r.Recipe}", models, curves, confusions, reliability) { Facts = facts, Notes = notes };
