@@ -74,7 +74,7 @@ public sealed class LabelStore : IDisposable
             try { cmd.ExecuteNonQuery(); }
             catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
             {
-                throw new ArgumentException($"an annotator named '{name}' already exists.", nameof(name), ex);
+                throw new InvalidOperationException($"an annotator named '{name}' already exists.", ex);
             }
         }
         return token;

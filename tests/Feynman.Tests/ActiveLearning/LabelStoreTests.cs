@@ -25,7 +25,7 @@ public sealed class LabelStoreTests : IDisposable
             Assert.Equal("ada", store.Authenticate(token));
             Assert.Null(store.Authenticate("not-a-token"));
             Assert.Null(store.Authenticate(null));
-            Assert.Throws<ArgumentException>(() => store.AddAnnotator("ada"));
+            Assert.Throws<InvalidOperationException>(() => store.AddAnnotator("ada"));
             Assert.Throws<ArgumentException>(() => store.AddAnnotator(" "));
         }
         using (var reopened = LabelStore.Open(path))
