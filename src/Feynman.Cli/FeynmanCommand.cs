@@ -21,6 +21,8 @@ public static class FeynmanCommand
         root.Subcommands.Add(Commands.ReportCommand.Build());
         root.Subcommands.Add(Commands.SynthCommand.Build());
         root.Subcommands.Add(Commands.LabelsCommand.Build());
+        root.Subcommands.Add(Commands.AnnotatorsCommand.Build());
+        root.Subcommands.Add(Commands.ServeCommand.Build());
         root.SetAction(parse =>
         {
             if (parse.GetValue(version))

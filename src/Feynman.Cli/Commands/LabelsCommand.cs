@@ -17,6 +17,7 @@ internal static class LabelsCommand
     {
         var labels = new Command("labels", "Label quality: find suspected label errors.");
         labels.Subcommands.Add(BuildCheck());
+        labels.Subcommands.Add(AnnotatorsCommand.BuildExport());
         return labels;
     }
 
