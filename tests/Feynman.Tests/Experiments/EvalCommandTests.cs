@@ -5,6 +5,7 @@ using Feynman.Serialization;
 
 namespace Feynman.Tests.Experiments;
 
+[Collection(Feynman.Tests.Support.ConsoleCollection.Name)]
 public class EvalCommandTests
 {
     private static readonly object ConsoleLock = new();
@@ -35,12 +36,12 @@ public class EvalCommandTests
         lock (ConsoleLock)
         {
             var saved = Console.Out;
-            var sw = new StringWriter();
-            Console.SetOut(sw);
+            var buffer = new StringWriter();
+            Console.SetOut(TextWriter.Synchronized(buffer));
             try
             {
                 int exit = FeynmanCommand.Build().Parse(args).Invoke();
-                return (exit, sw.ToString());
+                return (exit, buffer.ToString());
             }
             finally
             {

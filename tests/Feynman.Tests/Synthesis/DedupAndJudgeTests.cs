@@ -8,6 +8,7 @@ using Feynman.Tests.Synthesis.Support;
 
 namespace Feynman.Tests.Synthesis;
 
+[Collection(Feynman.Tests.Support.ConsoleCollection.Name)]
 public class DedupAndJudgeTests
 {
     [Fact]

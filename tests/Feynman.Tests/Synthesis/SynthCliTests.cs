@@ -7,6 +7,7 @@ using Feynman.Tests.Synthesis.Support;
 
 namespace Feynman.Tests.Synthesis;
 
+[Collection(Feynman.Tests.Support.ConsoleCollection.Name)]
 public class SynthCliTests
 {
     private static int Run(params string[] args) => FeynmanCommand.Build().Parse(args).Invoke();
