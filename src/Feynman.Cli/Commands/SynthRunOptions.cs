@@ -79,6 +79,25 @@ public sealed class SynthRunOptions
         public void Report(SynthesisProgress value) => report(value);
     }
 
+    /// <summary>Runs a generation command's body with the errors every such command reports the same way.</summary>
+    public static async Task<int> Guard(string command, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted; everything answered so far is in the store; rerun with --resume.");
+            return 130;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or TeacherRequestException or UriFormatException)
+        {
+            AnsiConsole.MarkupLine($"[red]synth {command}:[/] {Markup.Escape(e.Message)}");
+            return 2;
+        }
+    }
+
     public static void PrintUsage(TeacherPool pool, Budget budget)
     {
         var table = new Table().AddColumns("teacher", "requests", "failed attempts", "prompt tokens", "completion tokens", "cost ($)");

@@ -19,48 +19,35 @@ public static class SynthSelfInstructCommand
         o.AddTo(cmd);
         cmd.Options.Add(noInstances);
         cmd.Options.Add(clfOnly);
-        cmd.SetAction(async (parse, ct) =>
+        cmd.SetAction((parse, ct) => SynthRunOptions.Guard("self-instruct", async () =>
         {
-            try
+            var seeds = SeedTask.Load(parse.GetValue(o.Seeds)!);
+            var options = new SelfInstructOptions
             {
-                var seeds = SeedTask.Load(parse.GetValue(o.Seeds)!);
-                var options = new SelfInstructOptions
-                {
-                    NumInstructionsToGenerate = parse.GetValue(o.Num), RequestsPerRound = parse.GetValue(o.PerRound), Seed = parse.GetValue(o.Seed),
-                    Tokenization = o.TokenizationOf(parse), Templates = new PromptTemplates(parse.GetValue(o.Templates)),
-                    IdentifyClassification = !parse.GetValue(noInstances), GenerateInstances = !parse.GetValue(noInstances),
-                    UseClassificationSeedsOnly = parse.GetValue(clfOnly),
-                };
-                if (parse.GetValue(o.DryRun))
-                {
-                    Console.WriteLine("estimate: " + new SelfInstructPipeline(null!, seeds, options).Estimate(o.EndpointsOf(parse)));
-                    return 0;
-                }
-                var dir = parse.GetValue(o.Out)!;
-                var budget = new Budget(parse.GetValue(o.MaxCost), parse.GetValue(o.MaxTokens));
-                using var pool = o.PoolOf(parse, budget);
-                using var store = GenerationStore.Open(Path.Combine(dir, "store.jsonl"), parse.GetValue(o.Resume));
-                var session = new TeacherSession(pool, store, budget);
-                var result = await SynthRunOptions.WithProgress("self-instruct", options.NumInstructionsToGenerate, pool,
-                    progress => new SelfInstructPipeline(session, seeds, options) { Progress = progress }.RunAsync(ct));
-                SelfInstructPipeline.WriteOutputs(dir, result);
-                SynthRunOptions.PrintUsage(pool, budget);
-                Console.WriteLine($"instructions kept {result.Instructions.Count}, rejected {result.Rejected}, tasks with instances {result.Tasks.Count}; " +
-                                  $"requests sent {session.Sent}, reused from the store {session.Reused}; outputs in {dir}");
-                if (result.StoppedByBudget) Console.WriteLine("stopped by the budget cap; raise it and rerun with --resume to continue.");
+                NumInstructionsToGenerate = parse.GetValue(o.Num), RequestsPerRound = parse.GetValue(o.PerRound), Seed = parse.GetValue(o.Seed),
+                Tokenization = o.TokenizationOf(parse), Templates = new PromptTemplates(parse.GetValue(o.Templates)),
+                IdentifyClassification = !parse.GetValue(noInstances), GenerateInstances = !parse.GetValue(noInstances),
+                UseClassificationSeedsOnly = parse.GetValue(clfOnly),
+            };
+            if (parse.GetValue(o.DryRun))
+            {
+                Console.WriteLine("estimate: " + new SelfInstructPipeline(null!, seeds, options).Estimate(o.EndpointsOf(parse)));
                 return 0;
             }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine("interrupted; everything answered so far is in the store; rerun with --resume.");
-                return 130;
-            }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or TeacherRequestException or UriFormatException)
-            {
-                AnsiConsole.MarkupLine($"[red]synth self-instruct:[/] {Markup.Escape(e.Message)}");
-                return 2;
-            }
-        });
+            var dir = parse.GetValue(o.Out)!;
+            var budget = new Budget(parse.GetValue(o.MaxCost), parse.GetValue(o.MaxTokens));
+            using var pool = o.PoolOf(parse, budget);
+            using var store = GenerationStore.Open(Path.Combine(dir, "store.jsonl"), parse.GetValue(o.Resume));
+            var session = new TeacherSession(pool, store, budget);
+            var result = await SynthRunOptions.WithProgress("self-instruct", options.NumInstructionsToGenerate, pool,
+                progress => new SelfInstructPipeline(session, seeds, options) { Progress = progress }.RunAsync(ct));
+            SelfInstructPipeline.WriteOutputs(dir, result);
+            SynthRunOptions.PrintUsage(pool, budget);
+            Console.WriteLine($"instructions kept {result.Instructions.Count}, rejected {result.Rejected}, tasks with instances {result.Tasks.Count}; " +
+                              $"requests sent {session.Sent}, reused from the store {session.Reused}; outputs in {dir}");
+            if (result.StoppedByBudget) Console.WriteLine("stopped by the budget cap; raise it and rerun with --resume to continue.");
+            return 0;
+        }));
         return cmd;
     }
 }

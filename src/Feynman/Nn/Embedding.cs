@@ -12,20 +12,11 @@ public sealed class Embedding : Module
 {
     public Embedding(int numEmbeddings, int embeddingDim, int? paddingIdx = null, Generator? rng = null)
     {
-        if (numEmbeddings <= 0 || embeddingDim <= 0)
-            throw new ArgumentOutOfRangeException(nameof(numEmbeddings), $"Embedding needs positive sizes, got num_embeddings={numEmbeddings}, embedding_dim={embeddingDim}.");
-        if (paddingIdx is { } p)
-        {
-            if (p >= numEmbeddings || p < -numEmbeddings)
-                throw new ArgumentOutOfRangeException(nameof(paddingIdx), $"Embedding: padding_idx {p} must be within num_embeddings ({numEmbeddings}).");
-            paddingIdx = p < 0 ? p + numEmbeddings : p;
-        }
+        paddingIdx = EmbeddingTable.CheckSizes("Embedding", numEmbeddings, embeddingDim, paddingIdx);
         NumEmbeddings = numEmbeddings;
         EmbeddingDim = embeddingDim;
         PaddingIdx = paddingIdx;
-        Weight = RegisterParameter("weight", TensorScope.Outside(() => Tensor.Empty(numEmbeddings, embeddingDim)));
-        Init.Normal(Weight, 0, 1, rng);
-        if (PaddingIdx is { } pad) Weight.Span.Slice(pad * embeddingDim, embeddingDim).Clear();
+        Weight = RegisterParameter("weight", EmbeddingTable.CreateWeight(numEmbeddings, embeddingDim, PaddingIdx, rng));
     }
 
     public int NumEmbeddings { get; }

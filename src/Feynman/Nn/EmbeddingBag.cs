@@ -12,23 +12,14 @@ public sealed class EmbeddingBag : Module
 {
     public EmbeddingBag(int numEmbeddings, int embeddingDim, string mode = "mean", int? paddingIdx = null, Generator? rng = null)
     {
-        if (numEmbeddings <= 0 || embeddingDim <= 0)
-            throw new ArgumentOutOfRangeException(nameof(numEmbeddings), $"EmbeddingBag needs positive sizes, got num_embeddings={numEmbeddings}, embedding_dim={embeddingDim}.");
+        paddingIdx = EmbeddingTable.CheckSizes("EmbeddingBag", numEmbeddings, embeddingDim, paddingIdx);
         if (mode is not ("sum" or "mean" or "max"))
             throw new ArgumentException($"EmbeddingBag: mode must be \"sum\", \"mean\" or \"max\", got \"{mode}\".", nameof(mode));
-        if (paddingIdx is { } p)
-        {
-            if (p >= numEmbeddings || p < -numEmbeddings)
-                throw new ArgumentOutOfRangeException(nameof(paddingIdx), $"EmbeddingBag: padding_idx {p} must be within num_embeddings ({numEmbeddings}).");
-            paddingIdx = p < 0 ? p + numEmbeddings : p;
-        }
         NumEmbeddings = numEmbeddings;
         EmbeddingDim = embeddingDim;
         Mode = mode;
         PaddingIdx = paddingIdx;
-        Weight = RegisterParameter("weight", TensorScope.Outside(() => Tensor.Empty(numEmbeddings, embeddingDim)));
-        Init.Normal(Weight, 0, 1, rng);
-        if (PaddingIdx is { } pad) Weight.Span.Slice(pad * embeddingDim, embeddingDim).Clear();
+        Weight = RegisterParameter("weight", EmbeddingTable.CreateWeight(numEmbeddings, embeddingDim, PaddingIdx, rng));
     }
 
     public int NumEmbeddings { get; }

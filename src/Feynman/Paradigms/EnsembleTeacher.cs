@@ -6,6 +6,7 @@ namespace Feynman.Paradigms;
 public sealed class EnsembleTeacher : ITeacher
 {
     private readonly ITeacher[] members;
+    private float[] member = []; // one member's targets, reused from batch to batch
 
     public EnsembleTeacher(string name, IReadOnlyList<ITeacher> teachers)
     {
@@ -24,7 +25,8 @@ public sealed class EnsembleTeacher : ITeacher
 
     public void SoftTargets(Batch batch, float temperature, Span<float> destination)
     {
-        var one = new float[destination.Length];
+        if (member.Length < destination.Length) member = new float[destination.Length];
+        var one = member.AsSpan(0, destination.Length);
         destination.Clear();
         foreach (var m in members)
         {
