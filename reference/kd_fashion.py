@@ -170,6 +170,8 @@ def soft_targets(teachers, x, temperature):
 
 def run_seed(recipe, seed, data_dir, log):
     x, y = load(recipe["data"]["train"], data_dir)
+    if recipe["data"].get("train_size"):  # the first N samples in file order, as Feynman's data.train_size
+        x, y = x[:recipe["data"]["train_size"]], y[:recipe["data"]["train_size"]]
     xt, yt = load(recipe["data"]["test"], data_dir)
     base = merged_training(TRAINING_DEFAULTS, {"augment": recipe["data"].get("augment")})
     base = merged_training(base, recipe.get("training"))

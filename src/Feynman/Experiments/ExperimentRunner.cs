@@ -234,6 +234,11 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
         augment = recipe.Data.Augment;
         IDataset full = DataSources.Open(recipe.Data.Train, Settings.DataDirectory);
         IDataset test = DataSources.Open(recipe.Data.Test, Settings.DataDirectory);
+        if (recipe.Data.TrainSize is int size)
+        {
+            if (size > full.Count) throw new InvalidDataException($"{recipe.File}: data.train_size {size} is larger than {recipe.Data.Train} ({full.Count} samples).");
+            full = new Subset(full, Enumerable.Range(0, size).ToArray(), $"{full.Name}[:{size}]");
+        }
         if (Settings.TrainLimit is int limit && limit < full.Count)
             full = new Subset(full, new Generator(seed).Permutation(full.Count)[..limit], $"{full.Name}[:{limit}]");
         if (recipe.Data.Validation <= 0) return (full, null, test);

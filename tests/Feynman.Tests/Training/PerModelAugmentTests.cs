@@ -41,3 +41,21 @@ public class PerModelAugmentTests
         Assert.Contains("flip", ex.Message);
     }
 }
+
+public class TrainSizeTests
+{
+    [Fact]
+    public void TrainSizeIsParsedAndALargerSizeThanTheSourceIsAClearError()
+    {
+        Feynman.Data.DataSources.Register("test:train-size", _ => SyntheticData.Blobs(50));
+        var r = RecipeParser.Parse("""
+            data: {train: "test:train-size", test: "test:train-size", validation: 0, train_size: 80}
+            model: {input: [8], layers: [{linear: 3}]}
+            """, "small.yaml");
+        Assert.Equal(80, r.Data.TrainSize);
+        var runner = new ExperimentRunner(new ExperimentSettings { OutputDirectory = Path.Combine(Path.GetTempPath(), $"ts-{Guid.NewGuid():N}") });
+        var ex = Assert.Throws<InvalidDataException>(() => runner.Run(r));
+        Assert.Contains("train_size 80 is larger than test:train-size (50 samples)", ex.Message);
+        Assert.Throws<RecipeException>(() => RecipeParser.Parse("data: {train_size: 0}\nmodel: {input: [8], layers: [{linear: 3}]}", "zero.yaml"));
+    }
+}

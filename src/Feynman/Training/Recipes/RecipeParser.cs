@@ -12,7 +12,7 @@ namespace Feynman.Training.Recipes;
 public static class RecipeParser
 {
     private static readonly string[] RecipeKeys = ["name", "description", "paradigm", "seed", "data", "training", "teacher", "teachers", "student", "model", "distillation"];
-    private static readonly string[] DataKeys = ["train", "test", "validation", "stratified", "augment"];
+    private static readonly string[] DataKeys = ["train", "test", "validation", "stratified", "augment", "train_size"];
     private static readonly string[] AugmentKeys = ["crop_padding", "horizontal_flip"];
     private static readonly string[] TrainingKeys = ["epochs", "batch_size", "optimizer", "schedule", "warmup_epochs", "clip_grad_norm", "early_stopping", "label_smoothing", "augment"];
     private static readonly string[] OptimizerKeys = ["name", "lr", "momentum", "nesterov", "weight_decay", "betas", "eps"];
@@ -180,6 +180,7 @@ public static class RecipeParser
         if (keys.TryGetValue("validation", out var v)) spec = spec with { Validation = v.Double(0, 1) };
         if (spec.Validation >= 1) throw keys["validation"].Error("the validation share must be below 1 (it is a fraction of the training source).");
         if (keys.TryGetValue("stratified", out var s)) spec = spec with { Stratified = s.Bool() };
+        if (keys.TryGetValue("train_size", out var ts)) spec = spec with { TrainSize = ts.Int(1, int.MaxValue) };
         if (keys.TryGetValue("augment", out var a)) spec = spec with { Augment = ParseAugment(a) };
         return spec;
     }
