@@ -82,6 +82,9 @@ public sealed class AnnotationSession
     /// <summary>Signals to the background service that a retraining is due.</summary>
     internal ChannelReader<bool> RetrainRequests => retrainRequests.Reader;
 
+    /// <summary>True when a retraining was asked for and has not started yet.</summary>
+    public bool RetrainPending => retrainRequests.Reader.Count > 0;
+
     /// <summary>Asks the background service to retrain soon (at most one request waits).</summary>
     public void RequestRetrain() => retrainRequests.Writer.TryWrite(true);
 

@@ -290,7 +290,7 @@ function labelPage() {
 // ---------------------------------------------------------------- progress
 function curveSvg(points) {
   const NS = 'http://www.w3.org/2000/svg';
-  const W = 640, H = 300, L = 56, R = 16, T = 16, B = 44;
+  const W = 960, H = 300, L = 56, R = 16, T = 16, B = 44;
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.setAttribute('class', 'curve');
