@@ -162,6 +162,11 @@ function labelPage() {
         const known = new Set(state.items.map((it) => it.id));
         for (const it of fresh) if (!known.has(it.id)) state.items.push({ ...it, state: 'open' });
         if (state.cur >= state.items.length) state.cur = Math.max(0, state.items.length - 1);
+        // Ran out while waiting: move on to the first new item.
+        if (state.items[state.cur] && state.items[state.cur].state !== 'open' && !replaceOpen) {
+          const i = state.items.findIndex((it, j) => j > state.cur && it.state === 'open');
+          if (i >= 0) state.cur = i;
+        }
         render();
       } finally {
         state.refilling = null;
