@@ -316,7 +316,9 @@ function curveSvg(points) {
     add('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'grid' });
     add('text', { x: L - 8, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, `${Math.round(v * 100)}%`);
   }
-  const step = Math.pow(10, Math.floor(Math.log10(maxX))) / (maxX / Math.pow(10, Math.floor(Math.log10(maxX))) < 3 ? 4 : 1);
+  // A round step (1, 2 or 5 times a power of ten) that gives at most 10 ticks.
+  const power = Math.pow(10, Math.floor(Math.log10(maxX)));
+  const step = [0.1, 0.2, 0.5, 1, 2, 5, 10].map((m) => m * power).find((s) => s >= 1 && maxX / s <= 10);
   for (let v = 0; v <= maxX + 1e-9; v += step) {
     add('line', { x1: x(v), x2: x(v), y1: H - B, y2: H - B + 5, class: 'axis' });
     add('text', { x: x(v), y: H - B + 18, 'text-anchor': 'middle', class: 'tick' }, String(Math.round(v)));
