@@ -28,7 +28,8 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to bind (loopback by default).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port (0: any free port).", DefaultValueFactory = _ => 5117 };
         var retrainEvery = new Option<int>("--retrain-every") { Description = "Retrain the student on all labels after this many new ones (0: never).", DefaultValueFactory = _ => 20 };
-        var retrainEpochs = new Option<int>("--retrain-epochs") { Description = "Epochs of each retraining.", DefaultValueFactory = _ => 10 };
+        var retrainEpochs = new Option<int>("--retrain-epochs") { Description = "Epochs of each retraining.", DefaultValueFactory = _ => 20 };
+        var retrainLr = new Option<double>("--retrain-lr") { Description = "Adam learning rate of each retraining (batches of 32).", DefaultValueFactory = _ => 2e-3 };
         var holdout = new Option<string?>("--holdout") { Description = "Labelled source each retrained student is measured on (default: the pool's ':test' source when there is one; 'none': no accuracy)." };
         var holdoutSize = new Option<int>("--holdout-size") { Description = "Measure on this many held-out samples (a seeded random subset; 0: all).", DefaultValueFactory = _ => 2000 };
         var subsample = new Option<int>("--pool-subsample") { Description = "Score this many random unlabelled items per queue refill (0: the whole pool).", DefaultValueFactory = _ => 2000 };
@@ -36,7 +37,7 @@ internal static class ServeCommand
         var db = AnnotatorsCommand.LabelsDb();
         var dataDir = CommonOptions.DataDir();
         var command = new Command("serve", "Serve the annotation app: a queue chosen by the student's uncertainty, labels stored per annotator, the student retrained as labels arrive.");
-        foreach (var o in new Option[] { model, weights, data, strategy, host, port, retrainEvery, retrainEpochs, holdout, holdoutSize, subsample, seed, db, dataDir }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, weights, data, strategy, host, port, retrainEvery, retrainEpochs, retrainLr, holdout, holdoutSize, subsample, seed, db, dataDir }) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             try
@@ -58,7 +59,12 @@ internal static class ServeCommand
                 var options = new AnnotationOptions
                 {
                     Host = parse.GetValue(host)!, Port = parse.GetValue(port), CreateStudent = CreateStudent, RetrainEvery = parse.GetValue(retrainEvery),
-                    Training = RecipeTraining.Options(TrainingSpec.Defaults, s, parse.GetValue(retrainEpochs)), Holdout = test,
+                    // Few labels, many retrainings: small batches and Adam learn from 20 labels as well as from 2,000.
+                    Training = RecipeTraining.Options(TrainingSpec.Defaults, s, parse.GetValue(retrainEpochs)) with
+                    {
+                        Optimizer = "adam", LearningRate = parse.GetValue(retrainLr), BatchSize = 32, WeightDecay = 0, Schedule = "constant",
+                    },
+                    Holdout = test,
                     PoolSubsample = parse.GetValue(subsample), Seed = s,
                 };
                 await using var app = AnnotationServer.Build(store, pool, net, QueryStrategies.Create(parse.GetValue(strategy)!), options);
