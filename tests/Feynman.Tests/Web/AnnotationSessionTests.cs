@@ -174,4 +174,16 @@ public sealed class AnnotationSessionTests : IDisposable
         Assert.Equal((0.75 - 0.3125) / (1 - 0.3125), pair.Kappa!.Value, 12);
         Assert.Equal(1, s.Pairs.Single(p => p.First == "ada" && p.Second == "bob").Items);
     }
+    [Fact]
+    public void TextPoolsGiveTextItems()
+    {
+        var pool = Training.SyntheticData.Blobs(40, features: 4, classes: 3, seed: 5);
+        var session = new AnnotationSession(store, pool, Student(), new MarginStrategy(), new AnnotationOptions { ItemText = i => $"message number {i}" });
+        Assert.Equal("text", session.Kind);
+        Assert.All(session.Queue(5), q => Assert.Equal(("text", $"message number {q.Id}"), (q.Kind, q.Text)));
+        Assert.Equal("message number 7", session.Describe(7).Text);
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.Describe(40));
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.AddLabel(3, 3, "ada"));
+        Assert.Empty(store.Labels());
+    }
 }
