@@ -35,6 +35,8 @@ public sealed class AnnotationSession
         options.Validate();
         if (options.Holdout is { } h && h.ClassNames.Count != pool.ClassNames.Count)
             throw new ArgumentException($"the held-out set {h.Name} has {h.ClassNames.Count} classes but the pool {pool.Name} has {pool.ClassNames.Count}.");
+        if (options.Holdout is { } o && !o.SampleShape.SequenceEqual(pool.SampleShape))
+            throw new ArgumentException($"the held-out set {o.Name} has samples of shape [{string.Join(", ", o.SampleShape)}] but the pool {pool.Name} has [{string.Join(", ", pool.SampleShape)}].");
         Store = store;
         Pool = pool;
         Strategy = strategy;

@@ -102,6 +102,10 @@ public sealed class AnnotationSessionTests : IDisposable
         Assert.Equal(30, a.Labels);
         Assert.Equal(a.Accuracy, b.Accuracy);
         Assert.Null(new AnnotationSession(store, pool, Student(), new MarginStrategy(), Options(holdout) with { CreateStudent = null }).Retrain());
+        // Held-out data that does not fit the pool, and impossible options, are refused up front.
+        Assert.Contains("shape [5]", Assert.Throws<ArgumentException>(() => new AnnotationSession(store, pool, Student(), new MarginStrategy(), Options(Training.SyntheticData.Blobs(10, features: 5)))).Message);
+        Assert.Contains("4 classes", Assert.Throws<ArgumentException>(() => new AnnotationSession(store, pool, Student(), new MarginStrategy(), Options(Training.SyntheticData.Blobs(10, features: 4, classes: 4)))).Message);
+        Assert.Throws<ArgumentException>(() => new AnnotationSession(store, pool, Student(), new MarginStrategy(), Options(holdout) with { RetrainEvery = -1 }));
     }
 
     [Fact]

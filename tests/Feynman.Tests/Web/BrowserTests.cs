@@ -178,7 +178,12 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         var work = await Task.WhenAll(
             LabelByKeyboard(adaPage, 15, pool.GetLabel),
             LabelByKeyboard(alanPage, 15, item => (pool.GetLabel(item) + 1) % 10));
-        await Until(() => store.Labels().Count == 30, "30 labels are stored");
+        // A click on a class button labels too.
+        await adaPage.WaitForSelectorAsync("#queue li.current.open");
+        int clicked = int.Parse((await adaPage.GetAttributeAsync("#item", "data-item"))!);
+        await adaPage.ClickAsync($"#classes button[data-class='{pool.GetLabel(clicked)}']");
+        work[0].Add((clicked, pool.GetLabel(clicked)));
+        await Until(() => store.Labels().Count == 31, "31 labels are stored");
         var labels = store.Labels();
         Assert.Equal(work[0].Order(), labels.Where(l => l.Annotator == "ada").Select(l => (l.Item, l.Label)).Order());
         Assert.Equal(work[1].Order(), labels.Where(l => l.Annotator == "alan").Select(l => (l.Item, l.Label)).Order());
