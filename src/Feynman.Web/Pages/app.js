@@ -107,7 +107,8 @@ function labelPage() {
 
   function view(item, big) {
     if (item.kind === 'text') return el('div', { class: big ? 'text-item' : 'text-thumb', text: item.text || '' });
-    const img = el('img', { alt: 'item ' + item.id, class: big ? 'picture' : 'thumb' });
+    // Thumbnails carry no alt text: a picture still loading would show it over the strip.
+    const img = el('img', { alt: big ? 'item ' + item.id : '', class: big ? 'picture' : 'thumb' });
     image(item).then((url) => { img.src = url; }, (e) => { img.alt = 'no picture: ' + e.message; });
     return img;
   }
@@ -177,10 +178,20 @@ function labelPage() {
 
   function openAhead() { return state.items.slice(state.cur + 1).filter((it) => it.state === 'open').length; }
 
+  // Keep the page light over a long session: forget all but the last 40 items behind the current one.
+  function trim() {
+    const drop = state.cur - 40;
+    if (drop <= 0) return;
+    for (const it of state.items.slice(0, drop)) if (it.img) it.img.then((u) => URL.revokeObjectURL(u), () => {});
+    state.items.splice(0, drop);
+    state.cur -= drop;
+  }
+
   function advance() {
     for (let i = state.cur + 1; i < state.items.length; i++) {
       if (state.items[i].state === 'open') { state.cur = i; break; }
     }
+    trim();
     if (openAhead() < 5) refill(false);
   }
 
