@@ -64,4 +64,33 @@ public sealed class ServeCommandTests : IDisposable
             Console.SetOut(saved);
         }
     }
+    [Fact]
+    public void ExportLeavesUndoneLabelsOutUnlessAsked()
+    {
+        Directory.CreateDirectory(dir);
+        var db = Path.Combine(dir, "labels.db");
+        using (var store = LabelStore.Open(db))
+        {
+            store.AddAnnotator("ada");
+            store.AddLabel(1, 2, "ada");
+            store.AddLabel(3, 4, "ada");
+            store.RetractLast("ada");
+        }
+        var saved = Console.Out;
+        Console.SetOut(new StringWriter());
+        try
+        {
+            var file = Path.Combine(dir, "labels.jsonl");
+            Assert.Equal(0, FeynmanCommand.Build().Parse(["labels", "export", "--out", file, "--labels-db", db]).Invoke());
+            Assert.Contains("\"item\":1,\"label\":2", File.ReadAllLines(file).Single());
+            Assert.Equal(0, FeynmanCommand.Build().Parse(["labels", "export", "--out", file, "--labels-db", db, "--include-retracted"]).Invoke());
+            var lines = File.ReadAllLines(file);
+            Assert.Equal(2, lines.Length);
+            Assert.Contains("\"retracted_at\"", lines[1]);
+        }
+        finally
+        {
+            Console.SetOut(saved);
+        }
+    }
 }
