@@ -24,6 +24,9 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 import yaml  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safetensors_io  # noqa: E402
+
 DATA_DIR = "/usr/share/datasets/fashion-mnist"
 FILES = {
     "fashion-mnist:train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
@@ -183,7 +186,12 @@ def run_seed(recipe, seed, data_dir, log):
         name = section.get("name", f"teacher{i + 1}")
         log(f"{name} (teacher), seed {seed}")
         start = time.time()
-        model = train(build(section["model"]), x, y, merged_training(base, section.get("training")), seed * 31 + i, log=log)
+        if section.get("weights"):  # a teacher trained elsewhere (e.g. by Feynman), as the recipe's 'weights' key
+            model = build(section["model"])
+            model.load_state_dict(safetensors_io.load(section["weights"])[0])
+            model.eval()
+        else:
+            model = train(build(section["model"]), x, y, merged_training(base, section.get("training")), seed * 31 + i, log=log)
         results[name] = {"role": "teacher", "accuracy": accuracy(model, xt, yt), "seconds": time.time() - start}
         log(f"{name}: test accuracy {results[name]['accuracy']:.4f}")
         teachers.append(model)
