@@ -65,7 +65,11 @@ public sealed class TeachingLoop(ITextStudentTrainer trainer, ITextLabeler label
         {
             if (!state.SeedLabelled)
             {
-                if (!await LabelSeedAsync(seed, labelNames, state, cancellationToken).ConfigureAwait(false))
+                var seedBefore = Spend(meters);
+                bool labelled = await LabelSeedAsync(seed, labelNames, state, cancellationToken).ConfigureAwait(false);
+                var seedSpent = Spend(meters).Minus(seedBefore);
+                (state.SeedTeacherTokens, state.SeedTeacherCost) = (seedSpent.Tokens, seedSpent.Cost);
+                if (!labelled)
                 {
                     state.StopReason = StopBudget;
                     state.Save(stateDirectory);

@@ -26,6 +26,10 @@ public sealed record TeachingState
     public SortedDictionary<string, string> SeedRejected { get; init; } = new(StringComparer.Ordinal);
     public string? StopReason { get; set; }
 
+    /// <summary>Teacher tokens and dollars of the seed labelling (as first paid; the rounds carry their own).</summary>
+    public long SeedTeacherTokens { get; set; }
+    public double SeedTeacherCost { get; set; }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
