@@ -18,7 +18,7 @@ public sealed class TeachingLoopTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
-    private static readonly TextExample[] Seed =
+    internal static readonly TextExample[] Seed =
     [
         new("s1", "win a prize now", Ham), // seed labels are ignored: the teacher labels the seed texts
         new("s2", "meeting moved to friday", Ham),
@@ -28,7 +28,7 @@ public sealed class TeachingLoopTests : IDisposable
         new("s6", "?? ??", Ham),                      // the teacher cannot decide
     ];
 
-    private static readonly TextExample[] Dev =
+    internal static readonly TextExample[] Dev =
     [
         new("d1", "project report due friday", Ham), new("d2", "see you at lunch", Ham), new("d3", "the quarterly report", Ham),
         new("d4", "call me tomorrow", Ham), new("d5", "you win cash", Spam), new("d6", "free prize inside", Spam),
@@ -36,7 +36,7 @@ public sealed class TeachingLoopTests : IDisposable
         new("d9", "meeting friday lunch", Spam), // no student of this data gets it right, so the target is never reached
     ];
 
-    private static IReadOnlyList<TextExample> Script(ExampleRequest r) => r.Round switch
+    internal static IReadOnlyList<TextExample> Script(ExampleRequest r) => r.Round switch
     {
         0 =>
         [
