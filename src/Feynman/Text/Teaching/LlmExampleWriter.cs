@@ -68,7 +68,7 @@ public sealed class LlmExampleWriter(TeacherCaller caller, LlmExampleWriterOptio
                 var f = request.Failures[i];
                 string text = f.Text.Length > Options.FailureCharacters ? f.Text[..Options.FailureCharacters] + " [...]" : f.Text;
                 user.AppendLine(CultureInfo.InvariantCulture,
-                    $"{i + 1}. true label: {LabelName(request, f.TrueLabel)}; classifier said: {LabelName(request, f.PredictedLabel)} ({f.Confidence:P0} sure)\n   \"{text.ReplaceLineEndings(" ")}\"");
+                    $"{i + 1}. true label: {LabelName(request, f.TrueLabel)}; classifier said: {LabelName(request, f.PredictedLabel)} ({f.Confidence * 100:F0}% sure)\n   \"{text.ReplaceLineEndings(" ")}\"");
             }
             user.AppendLine();
             user.AppendLine(CultureInfo.InvariantCulture, $"Write {count} new {kind}s of the kinds the classifier gets wrong, so it can learn them.");
