@@ -185,6 +185,16 @@ public sealed class TeachingLoopTests : IDisposable
         Assert.Equal(Json(straight.State), Json(resumed.State));
     }
 
+    [Fact]
+    public async Task ASeedTheTeacherCannotLabelIsAClearError()
+    {
+        var loop = new TeachingLoop(new KeywordStudentTrainer(), Teacher(), new ScriptedWriter(Script), Options());
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => loop.RunAsync([new("x", "?? ??", Ham)], Dev, Labels, _dir, false));
+        Assert.Contains("none of the 1 seed texts received a label from rules", ex.Message);
+        Assert.Contains("below", ex.Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => loop.RunAsync(Seed, [new("bad", "x", 5)], Labels, _dir, false));
+    }
+
     private static string Json(TeachingState s) => JsonSerializer.Serialize(s, TeachingState.Json);
 
     /// <summary>A labeller that spends one budget token per text, as a paid teacher would.</summary>

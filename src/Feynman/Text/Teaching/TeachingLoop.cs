@@ -75,6 +75,9 @@ public sealed class TeachingLoop(ITextStudentTrainer trainer, ITextLabeler label
                     state.Save(stateDirectory);
                     return new TeachingOutcome(state, null, false);
                 }
+                if (state.Examples.Count == 0)
+                    throw new InvalidDataException($"none of the {seed.Count} seed texts received a label from {Labeler.Name}" +
+                        (state.SeedRejected.Count > 0 ? $" (first reason: {state.SeedRejected.First().Value})" : "") + "; the student has nothing to learn from.");
                 state.SeedLabelled = true;
                 state.Save(stateDirectory);
             }
