@@ -72,4 +72,19 @@ public sealed class LlmExampleWriterTests : IDisposable
         }
         Assert.Equal(2, server.Received.Count);
     }
+
+    [Fact]
+    public async Task AFailingWriterEndpointGivesAClearErrorAndKeepsTheAnsweredBatches()
+    {
+        await using var server = await ScriptedOpenAIServer.StartAsync(r =>
+            r.Seed == 1001 ? new ScriptedReply("", Status: 503) : new ScriptedReply("{\"text\": \"fine\", \"label\": \"ham\"}"));
+        var endpoint = new TeacherEndpoint { BaseUrl = server.BaseUrl, Model = "writer", ApiKeyVariable = null };
+        using var pool = new TeacherPool([endpoint], new TeacherPoolOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(20) });
+        using var cache = TeacherCallCache.Open(Path.Combine(_dir, "f.db"));
+        var writer = new LlmExampleWriter(new TeacherCaller(pool, "writer", cache), new LlmExampleWriterOptions { PerRequest = 1 });
+        var ex = await Assert.ThrowsAsync<TeacherLabellingException>(() => writer.WriteAsync(new ExampleRequest(Labels, [], 2, 0, 1)));
+        Assert.Contains("503", ex.Message);
+        Assert.Contains("1 of 2 requests were answered", ex.Message);
+        Assert.Equal(1, cache.Count);
+    }
 }

@@ -40,7 +40,16 @@ public sealed class LlmExampleWriter(TeacherCaller caller, LlmExampleWriterOptio
             };
             tasks[b] = Caller.AskAsync(Messages(request, count, b), chat, cancellationToken);
         }
-        var answers = await Task.WhenAll(tasks).ConfigureAwait(false);
+        TeacherAnswer[] answers;
+        try
+        {
+            answers = await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not Synthesis.Teachers.BudgetExceededException)
+        {
+            int done = tasks.Count(t => t.IsCompletedSuccessfully);
+            throw new TeacherLabellingException($"writing examples with {Name} failed: {e.Message} ({done} of {batches} requests were answered and are cached; rerun to continue).", e);
+        }
         var result = new List<TextExample>();
         for (int b = 0; b < answers.Length; b++)
         {
