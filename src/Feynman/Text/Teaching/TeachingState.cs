@@ -52,7 +52,15 @@ public sealed record TeachingState
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<TeachingState>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty state file.");
+            var s = JsonSerializer.Deserialize<TeachingState>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty state file.");
+            // The deserializer builds sorted collections with the culture's comparer; the loop's are ordinal.
+            var rounds = s.Rounds.Select(r => r with { Rejected = new SortedDictionary<string, int>(r.Rejected, StringComparer.Ordinal) }).ToList();
+            return s with
+            {
+                Seen = new SortedSet<string>(s.Seen, StringComparer.Ordinal),
+                SeedRejected = new SortedDictionary<string, string>(s.SeedRejected, StringComparer.Ordinal),
+                Rounds = rounds,
+            };
         }
         catch (JsonException ex)
         {
