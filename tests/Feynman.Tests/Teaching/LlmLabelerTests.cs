@@ -233,6 +233,59 @@ public sealed class LlmLabelerTests : IDisposable
     }
 
     [Fact]
+    public async Task TextsAreLabelledConcurrentlyAndCancellationStopsThemKeepingWhatWasAnswered()
+    {
+        using var hold = new ManualResetEventSlim(false);
+        int inFlight = 0, maxInFlight = 0, held = 0, quick = 0;
+        await using var server = await ScriptedOpenAIServer.StartAsync(r =>
+        {
+            int now = Interlocked.Increment(ref inFlight);
+            lock (hold) maxInFlight = Math.Max(maxInFlight, now);
+            try
+            {
+                if (r.LastUser.Contains("quick")) Interlocked.Increment(ref quick);
+                else
+                {
+                    Interlocked.Increment(ref held);
+                    hold.Wait(TimeSpan.FromSeconds(20)); // held until the test lets go
+                }
+                return new ScriptedReply("ham");
+            }
+            finally { Interlocked.Decrement(ref inFlight); }
+        });
+        var texts = new[] { "quick one", "quick two", "slow a", "slow b", "slow c", "slow d" };
+        var options = new LlmLabelerOptions { SoftLabels = SoftLabelSource.LogProbs, MaxConcurrency = 3 };
+        long cached;
+        {
+            var (pool, caller, cache) = Teacher(server);
+            using var _p = pool;
+            using var _c = cache;
+            using var cts = new CancellationTokenSource();
+            var labelling = new LlmTextLabeler(caller, options).LabelAsync(texts, Labels, cts.Token);
+            // Wait until three slow texts are held at once: the labeller keeps MaxConcurrency requests going. All three
+            // slots are then held, so every quick text that started has finished and been cached.
+            for (int spin = 0; spin < 2000 && Volatile.Read(ref held) < 3; spin++) await Task.Delay(10);
+            Assert.Equal(3, Volatile.Read(ref held));
+            int answered = Volatile.Read(ref quick);
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => labelling);
+            hold.Set();
+            cached = cache.Count;
+            Assert.Equal(answered, cached); // the quick answers; nothing held was recorded
+        }
+        Assert.Equal(3, maxInFlight);
+        int before = server.Received.Count;
+        {
+            var (pool, caller, cache) = Teacher(server);
+            using var _p = pool;
+            using var _c = cache;
+            var labels = await new LlmTextLabeler(caller, options).LabelAsync(texts, Labels);
+            Assert.All(labels, l => Assert.Equal(0, l.Label));
+        }
+        Assert.Equal(texts.Length - cached, server.Received.Count - before);
+    }
+
+    [Fact]
     public void LabelMatcherAcceptsLabelsNotSentences()
     {
         var m = new LabelMatcher(["easy_ham", "spam"]);
