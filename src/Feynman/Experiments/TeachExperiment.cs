@@ -148,6 +148,7 @@ public sealed class TeachExperiment(ExperimentSettings settings, TeacherEndpoint
             result.Models.Add(new ModelOutcome
             {
                 Name = spec.Student.Name, Role = "student (taught)", TestAccuracy = accuracy, MicrosecondsPerSample = micros, History = history,
+                Parameters = student is Nn.Module m ? m.ParameterCount : 0,
             });
             if (test.Count > 0)
             {
@@ -158,7 +159,11 @@ public sealed class TeachExperiment(ExperimentSettings settings, TeacherEndpoint
                 {
                     var labels = await local.LabelAsync(test.Select(t => t.Text).ToList(), data.LabelNames, ct).ConfigureAwait(false);
                     double teacherAccuracy = (double)test.Where((t, i) => labels[i].Label == t.Label).Count() / test.Count;
-                    result.Models.Add(new ModelOutcome { Name = local.Name, Role = "teacher", TestAccuracy = teacherAccuracy });
+                    result.Models.Add(new ModelOutcome
+                    {
+                        Name = local.Name, Role = "teacher", TestAccuracy = teacherAccuracy, MicrosecondsPerSample = MedianMicroseconds(local.Model, test),
+                        Parameters = local.Model is Nn.Module tm ? tm.ParameterCount : 0,
+                    });
                     run?.LogMetric(MetricKeys.TestAccuracy, teacherAccuracy, local.Name);
                 }
             }
