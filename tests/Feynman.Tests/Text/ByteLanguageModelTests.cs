@@ -6,7 +6,8 @@ using Feynman.Text.Generation;
 namespace Feynman.Tests.Text;
 
 /// <summary>The generator's model: causal, its cached decoder equal to the full forward pass, its training windows, and that it learns.</summary>
-public class ByteLanguageModelTests(TinyGeneratorFixture tiny) : IClassFixture<TinyGeneratorFixture>
+[Collection(TinyGeneratorFixture.Collection)]
+public class ByteLanguageModelTests(TinyGeneratorFixture tiny)
 {
     private static ByteLanguageModel Fresh(int seed = 1) =>
         new(["neg", "pos", "other"], new LanguageModelOptions { ContextLength = 16, EmbedDim = 16, Heads = 2, Layers = 2, FeedForwardDim = 32 }, seed);

@@ -5,7 +5,8 @@ using Feynman.Text.Teaching;
 namespace Feynman.Tests.Text;
 
 /// <summary>The offline example writer: count, class weighting by failures, priming, ids and determinism.</summary>
-public class LocalExampleWriterTests(TinyGeneratorFixture tiny) : IClassFixture<TinyGeneratorFixture>
+[Collection(TinyGeneratorFixture.Collection)]
+public class LocalExampleWriterTests(TinyGeneratorFixture tiny)
 {
     private static readonly LocalExampleWriterOptions Options = new()
     {

@@ -5,7 +5,8 @@ using Feynman.Text.Generation;
 namespace Feynman.Tests.Text;
 
 /// <summary>Sampling: the same seed gives the same texts, prefixes and caps are honoured, and a saved model samples the same.</summary>
-public class TextSamplerTests(TinyGeneratorFixture tiny) : IClassFixture<TinyGeneratorFixture>
+[Collection(TinyGeneratorFixture.Collection)]
+public class TextSamplerTests(TinyGeneratorFixture tiny)
 {
     [Fact]
     public void TheSameSeedGivesTheSameTexts()

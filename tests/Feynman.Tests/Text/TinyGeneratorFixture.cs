@@ -11,6 +11,9 @@ namespace Feynman.Tests.Text;
 /// </summary>
 public sealed class TinyGeneratorFixture : IDisposable
 {
+    /// <summary>The test collection that shares one trained instance.</summary>
+    public const string Collection = "tiny generator";
+
     public static readonly string[] Labels = ["ab", "xy"];
 
     public static LanguageModelOptions ModelOptions { get; } = new() { ContextLength = 32, EmbedDim = 32, Heads = 2, Layers = 1, FeedForwardDim = 64 };

