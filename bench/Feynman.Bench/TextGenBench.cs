@@ -34,25 +34,37 @@ public static class TextGenBench
         Console.WriteLine($"corpus: {corpus.Count} messages ({corpus.Count(e => e.Label == 1)} spam), {bytes / 1e6:F1} MB of subject + body (each cut to {maxChars} chars)");
         Console.WriteLine($"load average before: {LoadAverage()}");
 
+        string? load = args.Get("load", "") is { Length: > 0 } l ? l : null;
         var modelOptions = new LanguageModelOptions { ContextLength = context, Layers = layers };
-        using var model = new ByteLanguageModel(["ham", "spam"], modelOptions, seed: 1);
-        Console.WriteLine($"model: {model.ParameterCount:N0} parameters, context {context}, {layers} layers, embed {modelOptions.EmbedDim}");
-        var training = new LanguageModelTrainingOptions { Steps = steps, BatchSize = batch, Seed = 1, ReportEvery = Math.Max(1, steps / 10) };
-        var progress = new Progress(p => Console.WriteLine(
-            $"  step {p.Step,5}/{p.Steps}  loss {p.Loss:F3} nats/byte  lr {p.LearningRate:g3}  {p.TokensPerSecond:N0} tokens/s  {p.Elapsed.TotalSeconds:F0} s"));
-        var result = LanguageModelTrainer.Train(model, corpus, training, progress);
-        Console.WriteLine($"trained {result.StepsDone} steps ({(double)result.StepsDone * batch * context / 1e6:F2} M tokens) in {result.Elapsed.TotalSeconds:F1} s; final loss {result.FinalLoss:F3} nats/byte; load average {LoadAverage()}");
-        if (save is not null) model.Save(save);
+        using var model = load is null ? new ByteLanguageModel(["ham", "spam"], modelOptions, seed: 1) : ByteLanguageModel.FromFile(load);
+        Console.WriteLine($"model: {model.ParameterCount:N0} parameters, context {model.ContextLength}, {model.Options.Layers} layers, embed {model.Options.EmbedDim}{(load is null ? "" : $", loaded from {load}")}");
+        TimeSpan cpu;
+        if (load is null)
+        {
+            var training = new LanguageModelTrainingOptions { Steps = steps, BatchSize = batch, Seed = 1, ReportEvery = Math.Max(1, steps / 10) };
+            var progress = new Progress(p => Console.WriteLine(
+                $"  step {p.Step,5}/{p.Steps}  loss {p.Loss:F3} nats/byte  lr {p.LearningRate:g3}  {p.TokensPerSecond:N0} tokens/s  {p.Elapsed.TotalSeconds:F0} s"));
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var result = LanguageModelTrainer.Train(model, corpus, training, progress);
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            Console.WriteLine($"trained {result.StepsDone} steps ({(double)result.StepsDone * batch * context / 1e6:F2} M tokens) in {result.Elapsed.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU; final loss {result.FinalLoss:F3} nats/byte; load average {LoadAverage()}");
+            if (save is not null) model.Save(save);
+        }
 
         var sampler = new TextSampler(model);
-        var options = new SamplingOptions { Temperature = 0.8f, TopK = 40, MaxLength = 240, BatchSize = 32 };
+        var options = new SamplingOptions
+        {
+            Temperature = (float)args.Get("temperature", 0.8), TopK = (int)args.Get("top-k", 40), MaxLength = 240, BatchSize = (int)args.Get("sample-batch", 32),
+        };
         var requests = Enumerable.Range(0, samples).Select(i => new SampleRequest(i % 2)).ToArray();
         var clock = Stopwatch.StartNew();
+        cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var texts = sampler.Sample(requests, options, seed: 7);
         double seconds = clock.Elapsed.TotalSeconds;
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         long generated = texts.Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t));
-        Console.WriteLine($"sampled {samples} texts, {generated:N0} bytes (mean {generated / (double)samples:F0}) in {seconds:F2} s: {generated / seconds:N0} bytes/s; load average {LoadAverage()}");
-        for (int i = 0; i < Math.Min(6, texts.Count); i++)
+        Console.WriteLine($"sampled {samples} texts, {generated:N0} bytes (mean {generated / (double)samples:F0}) in {seconds:F2} s wall ({cpu.TotalSeconds:F2} s CPU): {generated / seconds:N0} bytes/s; load average {LoadAverage()}");
+        for (int i = 0; i < Math.Min((int)args.Get("show", 6), texts.Count); i++)
             Console.WriteLine($"--- {(requests[i].Label == 1 ? "spam" : "ham")}:\n{texts[i]}");
         return 0;
     }
