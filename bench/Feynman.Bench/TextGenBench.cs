@@ -66,6 +66,19 @@ public static class TextGenBench
         Console.WriteLine($"sampled {samples} texts, {generated:N0} bytes (mean {generated / (double)samples:F0}) in {seconds:F2} s wall ({cpu.TotalSeconds:F2} s CPU): {generated / seconds:N0} bytes/s; load average {LoadAverage()}");
         for (int i = 0; i < Math.Min((int)args.Get("show", 6), texts.Count); i++)
             Console.WriteLine($"--- {(requests[i].Label == 1 ? "spam" : "ham")}:\n{texts[i]}");
+        int write = (int)args.Get("write", 0);
+        if (write > 0)
+        {
+            // The writer as the teaching loop calls it: pretend the student failed on 6 spam and 2 ham messages.
+            var failures = corpus.Where(e => e.Label == 1).Take(6).Concat(corpus.Where(e => e.Label == 0).Take(2))
+                                 .Select(e => new Feynman.Text.Teaching.StudentFailure(e.Text, e.Label, 1 - e.Label, 0.6f)).ToList();
+            var writer = new LocalExampleWriter(model);
+            clock.Restart();
+            var examples = writer.Write(new Feynman.Text.Teaching.ExampleRequest(model.LabelNames, failures, write, Round: 0, Seed: 1));
+            Console.WriteLine($"writer: {examples.Count} examples ({examples.Count(e => e.Label == 1)} spam) in {clock.Elapsed.TotalSeconds:F2} s");
+            foreach (var e in examples.Take(8))
+                Console.WriteLine($"--- {e.Id} {model.LabelNames[e.Label]}:\n{e.Text}");
+        }
         return 0;
     }
 
