@@ -2,12 +2,13 @@ using Feynman.Autograd;
 using Feynman.Tensors;
 using Feynman.Text;
 using Feynman.Text.Generation;
+using Xunit.Abstractions;
 
 namespace Feynman.Tests.Text;
 
 /// <summary>The generator's model: causal, its cached decoder equal to the full forward pass, its training windows, and that it learns.</summary>
 [Collection(TinyGeneratorFixture.Collection)]
-public class ByteLanguageModelTests(TinyGeneratorFixture tiny)
+public class ByteLanguageModelTests(TinyGeneratorFixture tiny, ITestOutputHelper output)
 {
     private static ByteLanguageModel Fresh(int seed = 1) =>
         new(["neg", "pos", "other"], new LanguageModelOptions { ContextLength = 16, EmbedDim = 16, Heads = 2, Layers = 2, FeedForwardDim = 32 }, seed);
@@ -105,6 +106,7 @@ public class ByteLanguageModelTests(TinyGeneratorFixture tiny)
         var options = new SamplingOptions { Temperature = 1f, TopK = 0 };
         var ab = sampler.Sample(0, 40, options, seed: 1);
         var xy = sampler.Sample(1, 40, options, seed: 2);
+        output.WriteLine($"loss {tiny.Result.Losses[0]:F2} -> {tiny.Result.FinalLoss:F2}; in alphabet: ab {TinyGeneratorFixture.InAlphabet(ab, "ab"):F3}, xy {TinyGeneratorFixture.InAlphabet(xy, "xy"):F3}; mean length {ab.Concat(xy).Average(t => t.Length):F1}");
         // Chance (random bytes) puts 2 in 257 characters in a class's alphabet.
         Assert.True(TinyGeneratorFixture.InAlphabet(ab, "ab") > 0.9, $"class ab wrote: {string.Join(" | ", ab.Take(5))}");
         Assert.True(TinyGeneratorFixture.InAlphabet(xy, "xy") > 0.9, $"class xy wrote: {string.Join(" | ", xy.Take(5))}");
