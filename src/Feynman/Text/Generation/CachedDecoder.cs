@@ -14,7 +14,7 @@ public sealed class CachedDecoder
 {
     private readonly ByteLanguageModel model;
     private readonly int slots, context, embed, heads, headDim;
-    private readonly float[][] keys, values; // per layer: [slot, head, position, headDim]
+    private readonly float[][] keys, values; // per layer: [slot, head, headDim, position]
 
     public CachedDecoder(ByteLanguageModel model, int slots)
     {
@@ -85,7 +85,9 @@ public sealed class CachedDecoder
         output.ReadOnlySpan.CopyTo(logits);
     }
 
-    // Stores this step's keys and values in the cache, then attends each query over its slot's positions 0..p.
+    // Stores this step's keys and values in the cache, then attends each query over its slot's positions 0..p. The cache
+    // is transposed ([headDim, position] per slot and head), so scores and outputs are a few long SIMD passes over
+    // positions rather than one short 32-float dot product per position.
     private void Attend(int layer, ReadOnlySpan<float> qkv, Span<float> attended, ReadOnlySpan<int> slotIds, ReadOnlySpan<int> positions)
     {
         var k = keys[layer];
@@ -100,19 +102,24 @@ public sealed class CachedDecoder
                 var row = qkv.Slice(i * 3 * embed, 3 * embed);
                 for (int h = 0; h < heads; h++)
                 {
-                    int head = (slotIds[i] * heads + h) * context * headDim;
-                    row.Slice(embed + h * headDim, headDim).CopyTo(k.AsSpan(head + p * headDim, headDim));
-                    row.Slice(2 * embed + h * headDim, headDim).CopyTo(v.AsSpan(head + p * headDim, headDim));
+                    int head = (slotIds[i] * heads + h) * headDim * context;
                     var q = row.Slice(h * headDim, headDim);
+                    var newKey = row.Slice(embed + h * headDim, headDim);
+                    var newValue = row.Slice(2 * embed + h * headDim, headDim);
+                    for (int d = 0; d < headDim; d++)
+                    {
+                        k[head + d * context + p] = newKey[d];
+                        v[head + d * context + p] = newValue[d];
+                    }
                     var s = scores.AsSpan(0, p + 1);
-                    for (int j = 0; j <= p; j++) s[j] = scale * TensorPrimitives.Dot(q, k.AsSpan(head + j * headDim, headDim));
+                    TensorPrimitives.Multiply(k.AsSpan(head, p + 1), q[0] * scale, s);
+                    for (int d = 1; d < headDim; d++) TensorPrimitives.MultiplyAdd(k.AsSpan(head + d * context, p + 1), q[d] * scale, s, s);
                     float max = TensorPrimitives.Max(s);
                     TensorPrimitives.Subtract(s, max, s);
                     TensorPrimitives.Exp(s, s);
                     TensorPrimitives.Divide(s, TensorPrimitives.Sum(s), s);
                     var o = attended.Slice(i * embed + h * headDim, headDim);
-                    o.Clear();
-                    for (int j = 0; j <= p; j++) TensorPrimitives.MultiplyAdd(v.AsSpan(head + j * headDim, headDim), s[j], o, o);
+                    for (int d = 0; d < headDim; d++) o[d] = TensorPrimitives.Dot(s, v.AsSpan(head + d * context, p + 1));
                 }
             }
         }
