@@ -118,6 +118,20 @@ public class TextSamplerTests(TinyGeneratorFixture tiny)
     }
 
     [Fact]
+    public void ACancelledTrainingIsNotSavedForReuse()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"feynman-bytelm-{Guid.NewGuid():N}.safetensors");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var modelOptions = new LanguageModelOptions { ContextLength = 8, EmbedDim = 8, Heads = 2, Layers = 1, FeedForwardDim = 8 };
+        using (var model = new ByteLanguageModel(TinyGeneratorFixture.Labels, modelOptions))
+            Assert.Equal(0, LanguageModelTrainer.Train(model, tiny.Corpus, new LanguageModelTrainingOptions { Steps = 5 }, cancellationToken: cancelled.Token).StepsDone);
+        Assert.Throws<OperationCanceledException>(() =>
+            LanguageModelTrainer.LoadOrTrain(path, tiny.Corpus, TinyGeneratorFixture.Labels, modelOptions, new LanguageModelTrainingOptions { Steps = 5 }, cancellationToken: cancelled.Token));
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public void RefusesAFileThatIsNotAGenerator()
     {
         var path = Path.Combine(Path.GetTempPath(), $"feynman-notlm-{Guid.NewGuid():N}.safetensors");
