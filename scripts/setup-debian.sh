@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Feynman needs, only those missing, and says what it installs.
 #   scripts/setup-debian.sh            runtime: OpenBLAS and the Fashion-MNIST data set
-#   scripts/setup-debian.sh --test     plus what the test suite needs
+#   scripts/setup-debian.sh --test     plus what the test suite needs (Chromium for the browser tests)
 #   scripts/setup-debian.sh --reference plus PyTorch, for reference/ scripts and bench/compare
 set -euo pipefail
 want=(libopenblas0-pthread dataset-fashion-mnist)
 for arg in "$@"; do
   case "$arg" in
-    --test) want+=() ;;
+    --test) want+=(chromium) ;;   # the annotation pages' browser tests (Playwright drives /usr/bin/chromium)
     --reference) want+=(python3-torch) ;;
     *) echo "setup-debian.sh: unknown option $arg" >&2; exit 2 ;;
   esac
@@ -20,6 +20,7 @@ done
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "Feynman needs these packages, which this system cannot install with apt-get: ${missing[*]}" >&2
   echo "Install OpenBLAS (libopenblas.so.0) and put Fashion-MNIST's *-ubyte.gz files in a folder passed with --data-dir." >&2
+  echo "The tests also need Chromium at /usr/bin/chromium (the browser tests of the annotation app)." >&2
   exit 1
 fi
 SUDO=""

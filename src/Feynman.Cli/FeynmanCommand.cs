@@ -23,6 +23,7 @@ public static class FeynmanCommand
         root.Subcommands.Add(Commands.LabelsCommand.Build());
         root.Subcommands.Add(Commands.AnnotatorsCommand.Build());
         root.Subcommands.Add(Commands.ServeCommand.Build());
+        root.Subcommands.Add(Commands.TeachCommand.Build());
         root.SetAction(parse =>
         {
             if (parse.GetValue(version))

@@ -43,16 +43,18 @@ internal static class AnnotatorsCommand
     public static Command BuildExport()
     {
         var output = new Option<string>("--out") { Description = "JSON-lines file to write (item, label, annotator, at).", Required = true };
+        var retracted = new Option<bool>("--include-retracted") { Description = "Also write labels undone in the annotation app (with their retracted_at)." };
         var db = LabelsDb();
         var export = new Command("export", "Write every stored label, from every annotator.");
         export.Options.Add(output);
+        export.Options.Add(retracted);
         export.Options.Add(db);
         export.SetAction(parse =>
         {
             try
             {
                 using var store = LabelStore.Open(parse.GetValue(db)!);
-                int n = store.Export(parse.GetValue(output)!);
+                int n = store.Export(parse.GetValue(output)!, parse.GetValue(retracted));
                 Console.WriteLine($"{n} labels written to {parse.GetValue(output)}");
                 return 0;
             }

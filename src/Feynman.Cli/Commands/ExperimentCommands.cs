@@ -18,11 +18,11 @@ internal static class ExperimentCommands
         yield return Quickstart();
     }
 
-    private sealed record Shared(Option<string?> Out, Option<bool> Resume, Option<int?> Epochs, Option<ulong?> Seed, Option<int?> Limit, Option<string> Db, Option<string?> DataDir)
+    private sealed record Shared(Option<string?> Out, Option<bool> Resume, Option<int?> Epochs, Option<ulong?> Seed, Option<string?> Seeds, Option<int?> Limit, Option<string> Db, Option<string?> DataDir)
     {
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Out, Resume, Epochs, Seed, Limit, Db, DataDir }) c.Options.Add(o);
+            foreach (var o in new Option[] { Out, Resume, Epochs, Seed, Seeds, Limit, Db, DataDir }) c.Options.Add(o);
         }
     }
 
@@ -31,6 +31,7 @@ internal static class ExperimentCommands
         new Option<bool>("--resume") { Description = "Continue from the checkpoints in the output folder." },
         new Option<int?>("--epochs") { Description = "Override every model's epochs (quick trials)." },
         new Option<ulong?>("--seed") { Description = "Override the recipe's seed." },
+        new Option<string?>("--seeds") { Description = "Run the recipe once per seed (e.g. 1,2,3) into OUT/seed-N and write OUT/summary.json and summary.md (mean ± std); seeds already finished are reused." },
         new Option<int?>("--limit") { Description = "Train on only this many samples (quick trials)." },
         CommonOptions.Database(),
         CommonOptions.DataDir());
@@ -94,23 +95,10 @@ internal static class ExperimentCommands
         try
         {
             var outDir = parse.GetValue(o.Out) ?? Path.Combine("runs", recipe.Name);
+            if (parse.GetValue(o.Seeds) is { } seedList)
+                return RunSeeds(parse, o, recipe, recipePath, outDir, ParseSeeds(seedList), cts.Token);
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(recipe.Name)}[/] ({recipe.Paradigm}) -> {Markup.Escape(Path.GetFullPath(outDir))}");
-            var result = TrainingProgressView.Run(progress =>
-            {
-                var settings = new ExperimentSettings
-                {
-                    OutputDirectory = outDir,
-                    DatabasePath = parse.GetValue(o.Db),
-                    DataDirectory = parse.GetValue(o.DataDir),
-                    Resume = parse.GetValue(o.Resume),
-                    Epochs = parse.GetValue(o.Epochs),
-                    Seed = parse.GetValue(o.Seed),
-                    TrainLimit = parse.GetValue(o.Limit),
-                    Progress = progress,
-                    Log = m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"),
-                };
-                return new ExperimentRunner(settings).Run(recipe, cts.Token);
-            });
+            var result = RunOnce(parse, o, recipe, outDir, parse.GetValue(o.Seed), cts.Token);
             PrintTable(result);
             if (result.Interrupted)
             {
@@ -129,6 +117,71 @@ internal static class ExperimentCommands
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    private static ExperimentResult RunOnce(ParseResult parse, Shared o, Recipe recipe, string outDir, ulong? seed, CancellationToken ct) =>
+        TrainingProgressView.Run(progress =>
+        {
+            var settings = new ExperimentSettings
+            {
+                OutputDirectory = outDir,
+                DatabasePath = parse.GetValue(o.Db),
+                DataDirectory = parse.GetValue(o.DataDir),
+                Resume = parse.GetValue(o.Resume),
+                Epochs = parse.GetValue(o.Epochs),
+                Seed = seed,
+                TrainLimit = parse.GetValue(o.Limit),
+                Progress = progress,
+                Log = m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"),
+            };
+            return new ExperimentRunner(settings).Run(recipe, ct);
+        });
+
+    /// <summary>The recipe once per seed, each into OUT/seed-N; a seed whose results.json is complete is reused.</summary>
+    private static int RunSeeds(ParseResult parse, Shared o, Recipe recipe, string recipePath, string outDir, IReadOnlyList<ulong> seeds, CancellationToken ct)
+    {
+        var results = new List<ExperimentResult>();
+        foreach (var seed in seeds)
+        {
+            var seedDir = Path.Combine(outDir, $"seed-{seed}");
+            var done = Path.Combine(seedDir, "results.json");
+            if (File.Exists(done) && ExperimentResult.Load(done) is { Interrupted: false } previous)
+            {
+                AnsiConsole.MarkupLine($"[grey]seed {seed}: finished earlier, reusing {Markup.Escape(done)}[/]");
+                results.Add(previous);
+                continue;
+            }
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(recipe.Name)}[/] ({recipe.Paradigm}), seed {seed} -> {Markup.Escape(Path.GetFullPath(seedDir))}");
+            var result = RunOnce(parse, o, recipe, seedDir, seed, ct);
+            PrintTable(result);
+            if (result.Interrupted)
+            {
+                AnsiConsole.MarkupLine($"[yellow]Interrupted. Continue with: feynman {parse.CommandResult.Command.Name} {Markup.Escape(recipePath)} --out {Markup.Escape(outDir)} --seeds {string.Join(',', seeds)} --resume[/]");
+                return 130;
+            }
+            results.Add(result);
+        }
+        var summary = SeedSummary.Build(results);
+        summary.Save(Path.Combine(outDir, "summary.json"));
+        var markdown = summary.ToMarkdown();
+        File.WriteAllText(Path.Combine(outDir, "summary.md"), markdown);
+        AnsiConsole.WriteLine();
+        AnsiConsole.WriteLine(markdown);
+        AnsiConsole.MarkupLine($"summary: {Markup.Escape(Path.GetFullPath(Path.Combine(outDir, "summary.md")))}");
+        return 0;
+    }
+
+    internal static IReadOnlyList<ulong> ParseSeeds(string text)
+    {
+        var seeds = new List<ulong>();
+        foreach (var part in text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!ulong.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var seed))
+                throw new InvalidDataException($"--seeds: '{part}' is not a non-negative integer (give e.g. --seeds 1,2,3).");
+            if (!seeds.Contains(seed)) seeds.Add(seed);
+        }
+        if (seeds.Count == 0) throw new InvalidDataException("--seeds: no seeds given (e.g. --seeds 1,2,3).");
+        return seeds;
     }
 
     internal static void PrintTable(ExperimentResult result)

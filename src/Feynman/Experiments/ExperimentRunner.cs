@@ -100,8 +100,8 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
         }
         ITeacher teacher = teachers.Count == 1 ? teachers[0] : new EnsembleTeacher(string.Join("+", teachers.Select(t => t.Name)), teachers);
         float temperature = (float)kd.Temperature;
-        // Teacher outputs depend only on the input; without augmentation every epoch shows the same inputs.
-        bool augmented = recipe.Data.Augment?.Any ?? false;
+        // Teacher outputs depend only on the input; when the student sees no augmentation every epoch shows the same inputs.
+        bool augmented = AugmentationOf(student.Training).Any;
         if (!augmented)
         {
             Log($"caching the soft targets of {teacher.Name} at T={temperature}");
@@ -130,7 +130,11 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
                              (double.IsNaN(closed) ? "the teacher is not better than the student from labels, so there is no gap to close." : $"{closed:P0} of the gap closed."));
             if (d.MicrosecondsPerSample > 0)
                 result.Notes.Add($"The student has {(double)t.Sum(m => m.Parameters) / d.Parameters:F1}x fewer parameters than the teacher{(t.Count > 1 ? "s" : "")} and answers one sample in {d.MicrosecondsPerSample:F1} µs ({t.Max(m => m.MicrosecondsPerSample) / d.MicrosecondsPerSample:F1}x faster).");
-            if (!double.IsNaN(closed)) run?.LogMetric("gap_closed", closed);
+            if (!double.IsNaN(closed))
+            {
+                run?.LogMetric("gap_closed", closed);
+                result.Metrics["gap_closed"] = closed;
+            }
         }
         return false;
     }
@@ -193,7 +197,7 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
 
     internal TrainingOptions Options(TrainingSpec t, ulong seed, string checkpoints)
     {
-        var aug = augment;
+        var aug = AugmentationOf(t);
         return new TrainingOptions
         {
             Epochs = Settings.Epochs ?? t.Epochs,
@@ -209,8 +213,8 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
             Schedule = t.Schedule,
             WarmupEpochs = t.WarmupEpochs,
             ClipGradNorm = t.ClipGradNorm ?? 0,
-            CropPadding = aug?.CropPadding ?? 0,
-            HorizontalFlip = aug?.HorizontalFlip ?? false,
+            CropPadding = aug.CropPadding,
+            HorizontalFlip = aug.HorizontalFlip,
             EarlyStoppingPatience = t.EarlyStopping?.Patience ?? 0,
             EarlyStoppingMetric = t.EarlyStopping?.Metric ?? "val_loss",
             EarlyStoppingMinDelta = t.EarlyStopping?.MinDelta ?? 0,
@@ -220,14 +224,21 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
         };
     }
 
-    // The recipe's training-set augmentation, applied to every model the recipe trains.
+    // The recipe's training-set augmentation, applied to every model whose training section does not set its own.
     private AugmentSpec? augment;
+
+    internal AugmentSpec AugmentationOf(TrainingSpec t) => t.Augment ?? augment ?? AugmentSpec.None;
 
     private (IDataset Train, IDataset? Validation, IDataset Test) OpenData(Recipe recipe, ulong seed)
     {
         augment = recipe.Data.Augment;
         IDataset full = DataSources.Open(recipe.Data.Train, Settings.DataDirectory);
         IDataset test = DataSources.Open(recipe.Data.Test, Settings.DataDirectory);
+        if (recipe.Data.TrainSize is int size)
+        {
+            if (size > full.Count) throw new InvalidDataException($"{recipe.File}: data.train_size {size} is larger than {recipe.Data.Train} ({full.Count} samples).");
+            full = new Subset(full, Enumerable.Range(0, size).ToArray(), $"{full.Name}[:{size}]");
+        }
         if (Settings.TrainLimit is int limit && limit < full.Count)
             full = new Subset(full, new Generator(seed).Permutation(full.Count)[..limit], $"{full.Name}[:{limit}]");
         if (recipe.Data.Validation <= 0) return (full, null, test);

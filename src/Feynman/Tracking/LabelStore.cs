@@ -8,6 +8,8 @@ namespace Feynman.Tracking;
 /// <summary>
 /// Annotators and their labels in SQLite. Every label is kept with its item, label, annotator and time: a
 /// second label of the same item (by the same or another person) is a new row, so agreement can be measured.
+/// Undo retracts a label (the row stays, with the time of the retraction); reads leave retracted labels out
+/// unless asked for them.
 /// Annotators are identified by bearer tokens; only the SHA-256 of a token is stored. Safe to use from several
 /// threads (one connection behind a lock) and several processes (WAL, busy timeout).
 /// </summary>
@@ -49,6 +51,13 @@ public sealed class LabelStore : IDisposable
                     at TEXT NOT NULL);
                 CREATE INDEX IF NOT EXISTS labels_item ON labels(item);
                 """);
+            // Databases written before undo existed lack the retraction column.
+            using (var info = c.CreateCommand())
+            {
+                info.CommandText = "SELECT COUNT(*) FROM pragma_table_info('labels') WHERE name = 'retracted_at';";
+                if (Convert.ToInt64(info.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+                    Execute(c, "ALTER TABLE labels ADD COLUMN retracted_at TEXT;");
+            }
         }
         catch (SqliteException ex)
         {
@@ -125,29 +134,79 @@ public sealed class LabelStore : IDisposable
         }
     }
 
-    /// <summary>Every stored label in the order given.</summary>
-    public IReadOnlyList<StoredLabel> Labels(int? item = null)
+    /// <summary>Stored labels in the order given (of one item when <paramref name="item"/> is set); retracted ones only when asked.</summary>
+    public IReadOnlyList<StoredLabel> Labels(int? item = null, bool includeRetracted = false)
     {
         lock (gate)
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT id, item, label, annotator, at FROM labels" + (item is null ? "" : " WHERE item = $i") + " ORDER BY id;";
-            if (item is int i) cmd.Parameters.AddWithValue("$i", i);
+            var where = new List<string>();
+            if (item is int i)
+            {
+                where.Add("item = $i");
+                cmd.Parameters.AddWithValue("$i", i);
+            }
+            if (!includeRetracted) where.Add("retracted_at IS NULL");
+            cmd.CommandText = "SELECT id, item, label, annotator, at, retracted_at FROM labels" + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) + " ORDER BY id;";
             using var r = cmd.ExecuteReader();
             var list = new List<StoredLabel>();
-            while (r.Read())
-                list.Add(new StoredLabel(r.GetInt64(0), r.GetInt32(1), r.GetInt32(2), r.GetString(3), DateTimeOffset.Parse(r.GetString(4), CultureInfo.InvariantCulture)));
+            while (r.Read()) list.Add(Read(r));
             return list;
         }
     }
 
-    /// <summary>Writes every label as JSON lines ({"item", "label", "annotator", "at"}); returns how many.</summary>
-    public int Export(string path)
+    /// <summary>The items that hold at least one label that is not retracted.</summary>
+    public HashSet<int> LabelledItems()
     {
-        var labels = Labels();
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT DISTINCT item FROM labels WHERE retracted_at IS NULL;";
+            using var r = cmd.ExecuteReader();
+            var items = new HashSet<int>();
+            while (r.Read()) items.Add(r.GetInt32(0));
+            return items;
+        }
+    }
+
+    /// <summary>
+    /// Undo: marks <paramref name="annotator"/>'s newest label that is not yet retracted as retracted (the row is
+    /// kept) and returns it, or null when they have nothing left to undo.
+    /// </summary>
+    public StoredLabel? RetractLast(string annotator)
+    {
+        var at = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = """
+                UPDATE labels SET retracted_at = $t
+                WHERE id = (SELECT MAX(id) FROM labels WHERE annotator = $a AND retracted_at IS NULL)
+                RETURNING id, item, label, annotator, at, retracted_at;
+                """;
+            cmd.Parameters.AddWithValue("$a", annotator);
+            cmd.Parameters.AddWithValue("$t", at);
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? Read(r) : null;
+        }
+    }
+
+    private static StoredLabel Read(SqliteDataReader r) =>
+        new(r.GetInt64(0), r.GetInt32(1), r.GetInt32(2), r.GetString(3), DateTimeOffset.Parse(r.GetString(4), CultureInfo.InvariantCulture),
+            r.IsDBNull(5) ? null : DateTimeOffset.Parse(r.GetString(5), CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Writes every label as JSON lines ({"item", "label", "annotator", "at"}); returns how many. Retracted labels
+    /// are left out unless <paramref name="includeRetracted"/>, which writes them too with their "retracted_at".
+    /// </summary>
+    public int Export(string path, bool includeRetracted = false)
+    {
+        var labels = Labels(includeRetracted: includeRetracted);
         using var w = new StreamWriter(path, false, new UTF8Encoding(false));
         foreach (var l in labels)
-            w.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { item = l.Item, label = l.Label, annotator = l.Annotator, at = l.At }));
+            w.WriteLine(l.RetractedAt is { } retracted
+                ? System.Text.Json.JsonSerializer.Serialize(new { item = l.Item, label = l.Label, annotator = l.Annotator, at = l.At, retracted_at = retracted })
+                : System.Text.Json.JsonSerializer.Serialize(new { item = l.Item, label = l.Label, annotator = l.Annotator, at = l.At }));
         return labels.Count;
     }
 

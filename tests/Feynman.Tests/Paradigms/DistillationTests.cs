@@ -73,3 +73,58 @@ public class DistillationTests
         Assert.Throws<InvalidOperationException>(() => cached.SoftTargets(shuffled, 3f, fromCache));
     }
 }
+
+public class DistillationThroughALayerTests
+{
+    [Theory]
+    [InlineData(4f, 0.1f, 32, 8, 3)]
+    [InlineData(2f, 0.5f, 32, 8, 3)]
+    [InlineData(4f, 0.1f, 128, 64, 10)] // a training-sized batch: kernels split across threads
+    public void GradientReachesTheWeightsFromBothTermsWhenLogitsComeFromALayer(float t, float alpha, int n, int features, int classes)
+    {
+        // In training the logits are not a leaf: both the hard and the soft term must reach the layer's weights.
+        var data = SyntheticData.Blobs(n, features, classes, seed: 3);
+        var batch = new DataLoader(data, n).Epoch(0).First();
+        var rng = new Generator(3);
+        var teacher = new ModelTeacher("t", new Sequential(new Linear(features, classes, rng: rng)), classes);
+        var student = new Linear(features, classes, rng: rng);
+
+        var lesson = new DistillationLesson(teacher, t, alpha);
+        lesson.Loss(student.Forward(batch.Inputs), batch).Backward();
+        var grad = student.Weight.Grad!.ToArray();
+        student.Weight.Grad = null;
+        student.Bias!.Grad = null;
+
+        var p = new float[n * classes];
+        teacher.SoftTargets(batch, t, p);
+        double[] expected = new double[classes * features];
+        var w = student.Weight.ToArray();
+        var b = student.Bias!.ToArray();
+        var x = batch.Inputs.ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            var z = new double[classes];
+            for (int c = 0; c < classes; c++)
+            {
+                z[c] = b[c];
+                for (int f = 0; f < features; f++) z[c] += w[c * features + f] * x[i * features + f];
+            }
+            double[] q = Softmax(z, 1), qt = Softmax(z, t);
+            for (int c = 0; c < classes; c++)
+            {
+                // d/dz of α·CE(z, y) + (1 − α)·T²·KL(p ‖ softmax(z/T)), averaged over the batch.
+                double dz = (alpha * (q[c] - (batch.Labels[i] == c ? 1 : 0)) + (1 - alpha) * t * (qt[c] - p[i * classes + c])) / n;
+                for (int f = 0; f < features; f++) expected[c * features + f] += dz * x[i * features + f];
+            }
+        }
+        AssertClose.Equal(expected.Select(v => (float)v).ToArray(), grad, 1e-4, 1e-6, "weight gradient");
+    }
+
+    private static double[] Softmax(double[] z, double t)
+    {
+        double max = z.Max();
+        var e = z.Select(v => Math.Exp((v - max) / t)).ToArray();
+        double s = e.Sum();
+        return e.Select(v => v / s).ToArray();
+    }
+}

@@ -103,4 +103,67 @@ public sealed class AnnotationServerTests : IAsyncLifetime
         Assert.Equal(40, labels.Count(l => l.Annotator == "ada"));
         Assert.All(Enumerable.Range(0, 40), i => Assert.Equal(2, labels.Count(l => l.Item == i)));
     }
+    [Fact]
+    public async Task UndoRetractsOnlyTheCallersLastLabel()
+    {
+        await client.SendAsync(Request(HttpMethod.Post, "/api/labels", ada, JsonContent.Create(new { item = 4, label = 1 })));
+        await client.SendAsync(Request(HttpMethod.Post, "/api/labels", ada, JsonContent.Create(new { item = 5, label = 2 })));
+        await client.SendAsync(Request(HttpMethod.Post, "/api/labels", alan, JsonContent.Create(new { item = 6, label = 0 })));
+        var undo = await client.SendAsync(Request(HttpMethod.Post, "/api/labels/undo", ada));
+        Assert.Equal(HttpStatusCode.OK, undo.StatusCode);
+        var body = await undo.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(5, body.GetProperty("item").GetInt32());
+        Assert.Equal([(4, "ada"), (6, "alan")], store.Labels().Select(l => (l.Item, l.Annotator)));
+        Assert.Equal(3, store.Labels(includeRetracted: true).Count);   // kept, marked retracted
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Request(HttpMethod.Post, "/api/labels/undo", ada))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(Request(HttpMethod.Post, "/api/labels/undo", ada))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Request(HttpMethod.Post, "/api/labels/undo", null))).StatusCode);
+        Assert.Equal((6, "alan"), store.Labels().Select(l => (l.Item, l.Annotator)).Single());
+    }
+
+    [Fact]
+    public async Task StatusAndItemsNeedATokenAndDescribeTheRun()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/items/1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+        await client.SendAsync(Request(HttpMethod.Post, "/api/labels", ada, JsonContent.Create(new { item = 4, label = 1 })));
+        var status = await (await client.SendAsync(Request(HttpMethod.Get, "/api/status", alan))).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal("alan", status.GetProperty("annotator").GetString());
+        Assert.Equal(3, status.GetProperty("classes").GetArrayLength());
+        Assert.Equal(0, status.GetProperty("model").GetProperty("version").GetInt32());
+        Assert.Equal(0, status.GetProperty("model").GetProperty("retrainEvery").GetInt32());   // no student factory: no retraining
+        Assert.Equal(1, status.GetProperty("stats").GetProperty("perClass")[1].GetInt32());
+        var item = await (await client.SendAsync(Request(HttpMethod.Get, "/api/items/7", ada))).Content.ReadFromJsonAsync<QueueItem>();
+        Assert.Equal((7, "image"), (item!.Id, item.Kind));
+        Assert.InRange(item.Prediction, 0, 2);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(Request(HttpMethod.Get, "/api/items/50", ada))).StatusCode);
+        // Blobs of 4 features are not pictures: the image route says so.
+        var png = await client.SendAsync(Request(HttpMethod.Get, "/api/items/7/image.png", ada));
+        Assert.Equal(HttpStatusCode.NotFound, png.StatusCode);
+        Assert.Contains("not images", await png.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task PagesAreServedWithNothingFromElsewhere()
+    {
+        foreach (var page in new[] { "/login", "/label", "/progress" })
+        {
+            var r = await client.GetAsync(page);
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal("text/html", r.Content.Headers.ContentType!.MediaType);
+            Assert.Contains("script-src 'self'", r.Headers.GetValues("Content-Security-Policy").Single());
+            var html = await r.Content.ReadAsStringAsync();
+            Assert.Contains("<script src=\"/assets/app.js\"", html);
+            Assert.DoesNotContain("http://", html);
+            Assert.DoesNotContain("https://", html);
+        }
+        var js = await client.GetStringAsync("/assets/app.js");
+        Assert.Contains("Authorization", js);
+        Assert.DoesNotContain("https://", js);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/assets/app.css")).StatusCode);
+        using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = client.BaseAddress };
+        var root = await noRedirect.GetAsync("/");
+        Assert.Equal("/label", root.Headers.Location!.OriginalString);
+    }
 }

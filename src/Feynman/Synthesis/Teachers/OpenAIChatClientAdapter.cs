@@ -40,6 +40,12 @@ public sealed class OpenAIChatClientAdapter : IChatClient
 
     public TeacherEndpoint Endpoint { get; }
 
+    /// <summary>ChatOptions.AdditionalProperties key: true asks for token log-probabilities.</summary>
+    public const string LogProbsKey = "logprobs";
+
+    /// <summary>ChatOptions.AdditionalProperties key: how many alternatives (int) per token.</summary>
+    public const string TopLogProbsKey = "top_logprobs";
+
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var sdkMessages = messages.Select(ToSdk).ToList();
@@ -55,6 +61,13 @@ public sealed class OpenAIChatClientAdapter : IChatClient
         if (options?.Seed is long seed) sdkOptions.Seed = seed;
 #pragma warning restore OPENAI001
         if (options?.StopSequences is { Count: > 0 } stops) foreach (var s in stops) sdkOptions.StopSequences.Add(s);
+        // Token log-probabilities (soft labels) are asked for through ChatOptions.AdditionalProperties; the answer's
+        // are in RawRepresentation (the SDK's ChatCompletion.ContentTokenLogProbabilities).
+        if (options?.AdditionalProperties is { } extra && extra.TryGetValue(LogProbsKey, out var lp) && lp is true)
+        {
+            sdkOptions.IncludeLogProbabilities = true;
+            if (extra.TryGetValue(TopLogProbsKey, out var top) && top is int n && n > 0) sdkOptions.TopLogProbabilityCount = n;
+        }
         ChatCompletion completion;
         try
         {

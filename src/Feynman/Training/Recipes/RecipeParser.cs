@@ -12,9 +12,9 @@ namespace Feynman.Training.Recipes;
 public static class RecipeParser
 {
     private static readonly string[] RecipeKeys = ["name", "description", "paradigm", "seed", "data", "training", "teacher", "teachers", "student", "model", "distillation"];
-    private static readonly string[] DataKeys = ["train", "test", "validation", "stratified", "augment"];
+    private static readonly string[] DataKeys = ["train", "test", "validation", "stratified", "augment", "train_size"];
     private static readonly string[] AugmentKeys = ["crop_padding", "horizontal_flip"];
-    private static readonly string[] TrainingKeys = ["epochs", "batch_size", "optimizer", "schedule", "warmup_epochs", "clip_grad_norm", "early_stopping", "label_smoothing"];
+    private static readonly string[] TrainingKeys = ["epochs", "batch_size", "optimizer", "schedule", "warmup_epochs", "clip_grad_norm", "early_stopping", "label_smoothing", "augment"];
     private static readonly string[] OptimizerKeys = ["name", "lr", "momentum", "nesterov", "weight_decay", "betas", "eps"];
     private static readonly string[] EarlyStoppingKeys = ["patience", "metric", "min_delta"];
     private static readonly string[] SectionKeys = ["name", "model", "training", "weights"];
@@ -180,17 +180,17 @@ public static class RecipeParser
         if (keys.TryGetValue("validation", out var v)) spec = spec with { Validation = v.Double(0, 1) };
         if (spec.Validation >= 1) throw keys["validation"].Error("the validation share must be below 1 (it is a fraction of the training source).");
         if (keys.TryGetValue("stratified", out var s)) spec = spec with { Stratified = s.Bool() };
-        if (keys.TryGetValue("augment", out var a))
-        {
-            var ak = a.Mapping(AugmentKeys);
-            spec = spec with
-            {
-                Augment = new AugmentSpec(
-                    ak.TryGetValue("crop_padding", out var cp) ? cp.Int(0, 64) : 0,
-                    ak.TryGetValue("horizontal_flip", out var hf) && hf.Bool()),
-            };
-        }
+        if (keys.TryGetValue("train_size", out var ts)) spec = spec with { TrainSize = ts.Int(1, int.MaxValue) };
+        if (keys.TryGetValue("augment", out var a)) spec = spec with { Augment = ParseAugment(a) };
         return spec;
+    }
+
+    private static AugmentSpec ParseAugment(RecipeNode a)
+    {
+        var ak = a.Mapping(AugmentKeys);
+        return new AugmentSpec(
+            ak.TryGetValue("crop_padding", out var cp) ? cp.Int(0, 64) : 0,
+            ak.TryGetValue("horizontal_flip", out var hf) && hf.Bool());
     }
 
     private static string Source(RecipeNode c)
@@ -212,6 +212,7 @@ public static class RecipeParser
         if (keys.TryGetValue("warmup_epochs", out var w)) spec = spec with { WarmupEpochs = w.Int(0, 100_000) };
         if (keys.TryGetValue("clip_grad_norm", out var g)) spec = spec with { ClipGradNorm = g.IsNull ? null : g.Double(0, minExclusive: true) };
         if (keys.TryGetValue("label_smoothing", out var ls)) spec = spec with { LabelSmoothing = ls.Double(0, 1) };
+        if (keys.TryGetValue("augment", out var au)) spec = spec with { Augment = au.IsNull ? AugmentSpec.None : ParseAugment(au) };
         if (keys.TryGetValue("early_stopping", out var es))
         {
             if (es.IsNull) spec = spec with { EarlyStopping = null };
