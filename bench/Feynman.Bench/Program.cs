@@ -6,6 +6,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "gemm" => GemmBench.Run(BenchArgs.Parse(args[1..])),
     "models" => ModelsBench.Run(BenchArgs.Parse(args[1..])),
     "profile" => ProfileBench.Run(BenchArgs.Parse(args[1..])),
+    "textgen" => TextGenBench.Run(BenchArgs.Parse(args[1..])),
     "-h" or "--help" or "help" => Usage(),
     _ => Usage($"unknown subcommand '{args[0]}'"),
 };
@@ -16,6 +17,8 @@ static int Usage(string? error = null)
     Console.Error.WriteLine("""
         usage: Feynman.Bench gemm   [--ms 300] [--set mlp|square|all] [--metric best|cpu|mean|cpubest]
                Feynman.Bench profile [--model mlp1200] [--steps 30]
+               Feynman.Bench textgen [--steps 300] [--batch 16] [--context 256] [--layers 2] [--samples 100] [--save model.safetensors | --load model.safetensors]
+                                     [--temperature 0.8] [--top-k 40] [--sample-batch 32] [--show 6] [--write 0]
                Feynman.Bench models [--models mlp1200,mlp256,cnn,mlp256_infer] [--seconds 3] [--infer-calls 10000] [--json]
         """);
     return error == null ? 0 : 2;
