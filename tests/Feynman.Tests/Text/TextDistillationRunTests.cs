@@ -78,6 +78,7 @@ public sealed class TextDistillationRunTests : IDisposable
         var spec = recipe.Section<TextDistillationSpec>(TextDistillationSpec.SectionKey)!;
         Assert.Equal(SpamAssassin.SourceName, spec.Data.Source);
         Assert.Equal(TextModelSpec.TransformerKind, spec.Teachers[0].Kind);
+        Assert.Equal(2, spec.Teachers.Count);
         Assert.Equal(TextModelSpec.FastTextKind, spec.Student.Kind);
     }
 

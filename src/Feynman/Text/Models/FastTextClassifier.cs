@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Feynman.Autograd;
 using Feynman.Nn;
 using Feynman.Tensors;
@@ -95,7 +98,16 @@ public sealed class FastTextClassifier : Module, ITextClassifier
 
         public void Feature(int id)
         {
-            TensorPrimitives.Add(hidden, weight.Slice(id * dimension, dimension), hidden);
+            // Inlined vector adds: a row is short (16-64 floats) and there are thousands per message,
+            // so a library call per row would cost more than the arithmetic.
+            var row = weight.Slice(id * dimension, dimension);
+            ref float src = ref MemoryMarshal.GetReference(row);
+            ref float dst = ref MemoryMarshal.GetReference(hidden);
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; i <= dimension - 8; i += 8)
+                    (Vector256.LoadUnsafe(ref dst, (nuint)i) + Vector256.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+            for (; i < dimension; i++) Unsafe.Add(ref dst, i) += Unsafe.Add(ref src, i);
             Count++;
         }
     }

@@ -10,11 +10,14 @@ internal static class StudentTraining
 {
     /// <summary>
     /// Trains <paramref name="model"/>; <paramref name="forward"/> maps a batch of training-example indices to
-    /// logits [batch, classes]. Returns the mean loss of the last epoch.
+    /// logits [batch, classes]. With <paramref name="lengths"/> (a sequence model's token counts), each epoch's
+    /// shuffled order is cut into windows of 50 batches sorted by length, and the batches shuffled again, so a
+    /// batch pads little. Returns the mean loss of the last epoch.
     /// </summary>
     public static double Run(
         string name, Module model, IReadOnlyList<TextExample> train, IReadOnlyList<float[]?>? softTargets, int classes,
-        StudentTrainingOptions o, int seed, Func<int[], Tensor> forward, IProgress<string>? progress, CancellationToken ct)
+        StudentTrainingOptions o, int seed, Func<int[], Tensor> forward, IProgress<string>? progress, CancellationToken ct,
+        int[]? lengths = null)
     {
         o.Validate();
         if (train.Count == 0) throw new ArgumentException($"{name}: no training examples.", nameof(train));
@@ -45,12 +48,12 @@ internal static class StudentTraining
         double lastLoss = double.NaN;
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
-            rng.Shuffle(order.AsSpan());
+            var batches = Batches(order, o.BatchSize, lengths, rng);
             double sum = 0;
             for (int s = 0; s < steps; s++, step++)
             {
                 ct.ThrowIfCancellationRequested();
-                var batch = order.AsSpan(s * o.BatchSize, Math.Min(o.BatchSize, order.Length - s * o.BatchSize)).ToArray();
+                var batch = batches[s];
                 optimizer.LearningRate = o.LearningRate * Math.Max(0.0, 1.0 - (double)step / total);
                 using (TensorScope.Begin())
                 {
@@ -79,6 +82,26 @@ internal static class StudentTraining
         }
         model.Eval();
         return lastLoss;
+    }
+
+    internal static int[][] Batches(int[] order, int batchSize, int[]? lengths, Generator rng)
+    {
+        rng.Shuffle(order.AsSpan());
+        if (lengths is not null)
+        {
+            int window = batchSize * 50;
+            for (int start = 0; start < order.Length; start += window)
+            {
+                var slice = order.AsSpan(start, Math.Min(window, order.Length - start));
+                var keys = new long[slice.Length];
+                for (int i = 0; i < keys.Length; i++) keys[i] = (long)lengths[slice[i]] * order.Length + slice[i]; // by length, ties by index
+                keys.AsSpan().Sort(slice);
+            }
+        }
+        var batches = new int[(order.Length + batchSize - 1) / batchSize][];
+        for (int b = 0; b < batches.Length; b++) batches[b] = order.AsSpan(b * batchSize, Math.Min(batchSize, order.Length - b * batchSize)).ToArray();
+        if (lengths is not null) rng.Shuffle(batches.AsSpan());
+        return batches;
     }
 
     internal static int ArgMax(ReadOnlySpan<float> values) => TensorPrimitives.IndexOfMax(values);

@@ -20,7 +20,8 @@ public sealed class TransformerTextTrainer(TransformerTextOptions? options = nul
         var model = new TransformerTextClassifier(tokenizer, labelNames, Options, new Generator((ulong)seed));
         var sequences = train.Select(e => model.TokenIds(e.Text)).ToArray();
         StudentTraining.Run("transformer", model, train, softTargets, labelNames.Count, Options.Training, seed,
-                            batch => model.Forward(batch.Select(i => sequences[i]).ToArray()), progress, cancellationToken);
+                            batch => model.Forward(batch.Select(i => sequences[i]).ToArray()), progress, cancellationToken,
+                            lengths: sequences.Select(s => s.Length).ToArray());
         return model;
     }
 }
