@@ -6,6 +6,7 @@ using Feynman.Text;
 using Feynman.Text.Distillation;
 using Feynman.Text.Models;
 using Feynman.Tracking;
+using Feynman.Training.Metrics;
 using Feynman.Training.Recipes;
 
 namespace Feynman.Experiments;
@@ -32,13 +33,12 @@ public sealed class TextDistillationExperiment(ExperimentSettings settings)
         result.Notes.Add($"Data: {data.Name}, {train.Count:N0} training and {test.Count:N0} held-out test texts (split seeded by {seed}, stratified; test by group: {Counts(test)}). " +
                          $"F1, precision and recall are those of '{labels[positive]}'. Load average at the start: {LoadAverage()}.");
         int seedInt = (int)(seed % int.MaxValue);
-        var measured = new List<(TextModelSpec Spec, ITextClassifier Model, TextEvaluation Eval, double Micros)>();
+        var trained = new List<Trained>();
         try
         {
             foreach (var teacherSpec in spec.Teachers)
-                measured.Add(TrainAndMeasure(teacherSpec, teacherSpec.Name, "teacher", train, null, teacherSpec.Training, test, positive, seedInt, spec, result, run, ct));
-
-            var teachers = measured.Select(m => m.Model).ToList();
+                trained.Add(Train(teacherSpec, teacherSpec.Name, "teacher", train, null, teacherSpec.Training, test, positive, seedInt, run, ct));
+            var teachers = trained.Select(m => m.Model).ToList();
             var teacher = teachers.Count == 1 ? teachers[0] : new AveragedClassifier(teachers);
             Log($"soft labels of {string.Join("+", spec.Teachers.Select(t => t.Name))} on {train.Count:N0} training texts");
             var soft = train.Examples.Select(e =>
@@ -47,38 +47,46 @@ public sealed class TextDistillationExperiment(ExperimentSettings settings)
                 teacher.PredictProbabilities(e.Text, q);
                 return (float[]?)q;
             }).ToArray();
-            double teacherAccuracy = measured.Max(m => m.Eval.Accuracy), teacherMicros = measured.Sum(m => m.Micros);
-            double teacherF1 = measured.MaxBy(m => m.Eval.Accuracy).Eval.F1;
-            if (teachers.Count > 1)
-            {
-                var ensemble = TextEvaluation.FromProbabilities(test.Examples.Select(e => e.Label).ToArray(),
-                    Average(measured.Select(m => m.Eval.Probabilities).ToList()), labels.Count, positive);
-                var name = string.Join("+", spec.Teachers.Select(t => t.Name));
-                AddOutcome(name, "teacher (ensemble)", ensemble, measured.Sum(m => Parameters(m.Model)), teacherMicros, 0, null, positive, labels, result, run);
-                teacherAccuracy = ensemble.Accuracy;
-                teacherF1 = ensemble.F1;
-            }
 
             var student = spec.Student;
-            ModelOutcomeSummary? baseline = null;
             if (spec.Baseline)
-            {
-                var b = TrainAndMeasure(student, student.Name + "-labels", "student (labels)", train, null, student.Training, test, positive, seedInt, spec, result, run, ct);
-                baseline = new(b.Eval.Accuracy, b.Eval.F1, b.Micros);
-            }
+                trained.Add(Train(student, student.Name + "-labels", "student (labels)", train, null, student.Training, test, positive, seedInt, run, ct));
             var kdTraining = student.Training with { Temperature = spec.Temperature, Alpha = spec.Alpha };
-            var d = TrainAndMeasure(student, student.Name + "-distilled", "student (distilled)", train, soft, kdTraining, test, positive, seedInt, spec, result, run, ct);
+            trained.Add(Train(student, student.Name + "-distilled", "student (distilled)", train, soft, kdTraining, test, positive, seedInt, run, ct));
 
-            double gap = (teacherAccuracy - d.Eval.Accuracy) * 100, speedup = teacherMicros / d.Micros;
+            // Every model is timed on the same messages in interleaved rounds, so a busy machine slows them alike.
+            Log($"timing {trained.Count} models on {spec.TimingCalls} messages, one at a time, interleaved");
+            var micros = InterleavedMedianMicroseconds(trained.Select(t => t.Model).ToList(), test, spec.TimingCalls);
+            var testLabels = test.Examples.Select(e => e.Label).ToArray();
+            int teacherCount = spec.Teachers.Count;
+            for (int i = 0; i < trained.Count; i++)
+            {
+                var t = trained[i];
+                AddOutcome(t.Name, t.Role, t.Eval, Parameters(t.Model), micros[i], t.Seconds, t.Weights, positive, labels, testLabels, result, run);
+                if (i == teacherCount - 1 && teacherCount > 1)
+                {
+                    var ensemble = TextEvaluation.FromProbabilities(testLabels, Average(trained.Take(teacherCount).Select(m => m.Eval.Probabilities).ToList()), labels.Count, positive);
+                    AddOutcome(string.Join("+", spec.Teachers.Select(x => x.Name)), "teacher (ensemble)", ensemble, trained.Take(teacherCount).Sum(m => Parameters(m.Model)),
+                               micros.Take(teacherCount).Sum(), 0, null, positive, labels, testLabels, result, run);
+                }
+            }
+
+            var teacherOutcome = teacherCount > 1 ? result.ByRole("teacher (ensemble)")! : result.ByRole("teacher")!;
+            var baseline = result.ByRole("student (labels)");
+            var distilled = result.ByRole("student (distilled)")!;
+            string pos = labels[positive];
+            double F1(ModelOutcome m) => result.Metrics[$"{m.Name}/f1_{pos}"];
+            double gap = (teacherOutcome.TestAccuracy - distilled.TestAccuracy) * 100, speedup = teacherOutcome.MicrosecondsPerSample / distilled.MicrosecondsPerSample;
             result.Metrics["distilled_accuracy_below_teacher_points"] = gap;
             result.Metrics["distilled_speedup_vs_teacher"] = speedup;
             run?.LogMetric("distilled_accuracy_below_teacher_points", gap);
             run?.LogMetric("distilled_speedup_vs_teacher", speedup);
-            result.Notes.Add($"Teacher {teacherAccuracy:P2} accuracy (F1 {teacherF1:P2}); " +
-                             (baseline is { } s ? $"student from labels {s.Accuracy:P2} (F1 {s.F1:P2}); " : "") +
-                             $"distilled student {d.Eval.Accuracy:P2} (F1 {d.Eval.F1:P2}) at T={spec.Temperature.ToString(CultureInfo.InvariantCulture)}, alpha={spec.Alpha.ToString(CultureInfo.InvariantCulture)}.");
+            result.Notes.Add($"Teacher {teacherOutcome.TestAccuracy:P2} accuracy (F1 {F1(teacherOutcome):P2}); " +
+                             (baseline is { } b ? $"student from labels {b.TestAccuracy:P2} (F1 {F1(b):P2}); " : "") +
+                             $"distilled student {distilled.TestAccuracy:P2} (F1 {F1(distilled):P2}) at T={spec.Temperature.ToString(CultureInfo.InvariantCulture)}, alpha={spec.Alpha.ToString(CultureInfo.InvariantCulture)}.");
             result.Notes.Add($"The distilled student is {Math.Abs(gap):F2} points {(gap >= 0 ? "below" : "above")} the teacher (target: within 1) and answers one message in " +
-                             $"{d.Micros:F1} µs against the teacher's {teacherMicros:F1} µs: {speedup:F1}x faster (target: 20x).");
+                             $"{distilled.MicrosecondsPerSample:F1} µs against the teacher's {teacherOutcome.MicrosecondsPerSample:F1} µs: {speedup:F1}x faster (target: 20x). " +
+                             $"Load average at the end: {LoadAverage()}.");
             return (false, labels);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -88,11 +96,10 @@ public sealed class TextDistillationExperiment(ExperimentSettings settings)
         }
     }
 
-    private sealed record ModelOutcomeSummary(double Accuracy, double F1, double Micros);
+    private sealed record Trained(string Name, string Role, ITextClassifier Model, TextEvaluation Eval, double Seconds, string? Weights);
 
-    private (TextModelSpec Spec, ITextClassifier Model, TextEvaluation Eval, double Micros) TrainAndMeasure(
-        TextModelSpec model, string name, string role, TextDataset train, IReadOnlyList<float[]?>? soft, StudentTrainingOptions training,
-        TextDataset test, int positive, int seed, TextDistillationSpec spec, ExperimentResult result, Run? run, CancellationToken ct)
+    private Trained Train(TextModelSpec model, string name, string role, TextDataset train, IReadOnlyList<float[]?>? soft, StudentTrainingOptions training,
+                          TextDataset test, int positive, int seed, Run? run, CancellationToken ct)
     {
         if (settings.Epochs is int epochs) training = training with { Epochs = epochs };
         Log($"{role} {name}: training a {model.Kind} model ({training.Epochs} epochs{(soft is null ? "" : $", soft labels at T={training.Temperature}, alpha={training.Alpha}")})");
@@ -100,7 +107,7 @@ public sealed class TextDistillationExperiment(ExperimentSettings settings)
         var classifier = model.CreateTrainer(training).Train(train.Examples, soft, train.LabelNames, seed, new LogProgress(settings.Log), ct);
         double seconds = watch.Elapsed.TotalSeconds;
         var eval = TextEvaluation.Evaluate(classifier, test, positive);
-        double micros = MedianMicroseconds(classifier, test, spec.TimingCalls);
+        Log($"{role} {name}: test accuracy {eval.Accuracy:P2}, F1 ({train.LabelNames[positive]}) {eval.F1:P2}");
         string? weights = null;
         if (classifier is Module module)
         {
@@ -111,17 +118,19 @@ public sealed class TextDistillationExperiment(ExperimentSettings settings)
             if (tokenizer is not null) File.WriteAllText(Path.Combine(outDir, name + ".tokenizer.json"), tokenizer.ToJson());
             run?.AddArtifact("weights", weights);
         }
-        AddOutcome(name, role, eval, Parameters(classifier), micros, seconds, weights, positive, train.LabelNames, result, run);
-        return (model, classifier, eval, micros);
+        return new Trained(name, role, classifier, eval, seconds, weights);
     }
 
     private void AddOutcome(string name, string role, TextEvaluation eval, long parameters, double micros, double seconds, string? weights, int positive,
-                            IReadOnlyList<string> labels, ExperimentResult result, Run? run)
+                            IReadOnlyList<string> labels, int[] trueLabels, ExperimentResult result, Run? run)
     {
+        var flat = eval.Probabilities.SelectMany(p => p).ToArray();
+        var reliability = Classification.Reliability(flat, labels.Count, trueLabels);
         result.Models.Add(new ModelOutcome
         {
             Name = name, Role = role, TestAccuracy = eval.Accuracy, TestLoss = eval.LogLoss, Parameters = parameters,
             MicrosecondsPerSample = micros, TrainingSeconds = seconds, Weights = weights, Confusion = eval.Confusion,
+            Reliability = reliability, ExpectedCalibrationError = Classification.ExpectedCalibrationError(reliability),
         });
         string pos = labels[positive];
         result.Metrics[$"{name}/f1_{pos}"] = eval.F1;
@@ -131,27 +140,38 @@ public sealed class TextDistillationExperiment(ExperimentSettings settings)
         if (run is null) return;
         run.LogMetric(MetricKeys.TestAccuracy, eval.Accuracy, name);
         run.LogMetric(MetricKeys.TestLoss, eval.LogLoss, name);
+        run.LogMetric(MetricKeys.ExpectedCalibrationError, Classification.ExpectedCalibrationError(reliability), name);
         run.LogMetric($"f1_{pos}", eval.F1, name);
         run.LogMetric(MetricKeys.Parameters, parameters, name);
         run.LogMetric(MetricKeys.MicrosecondsPerSample, micros, name);
         run.LogMetric(MetricKeys.TrainSeconds, seconds, name);
     }
 
-    /// <summary>Median time to classify one message, tokenization included, over <paramref name="calls"/> test messages after a warm-up.</summary>
-    public static double MedianMicroseconds(ITextClassifier classifier, TextDataset data, int calls = 300)
+    /// <summary>
+    /// Median time for each model to classify one message, tokenization included: <paramref name="calls"/> test
+    /// messages after a warm-up, each given to every model in turn, so the models share the machine's state.
+    /// </summary>
+    public static double[] InterleavedMedianMicroseconds(IReadOnlyList<ITextClassifier> models, TextDataset data, int calls = 300)
     {
-        var probabilities = new float[classifier.LabelNames.Count];
-        var times = new double[calls];
+        var probabilities = new float[models.Max(m => m.LabelNames.Count)];
+        var times = new double[models.Count][];
+        for (int m = 0; m < models.Count; m++) times[m] = new double[calls];
         for (int i = -20; i < calls; i++)
         {
             var text = data[(int)((Math.Max(i, 0) * 7919L) % data.Count)].Text;
-            long start = Stopwatch.GetTimestamp();
-            classifier.PredictProbabilities(text, probabilities);
-            long end = Stopwatch.GetTimestamp();
-            if (i >= 0) times[i] = (end - start) * 1e6 / Stopwatch.Frequency;
+            for (int m = 0; m < models.Count; m++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                models[m].PredictProbabilities(text, probabilities);
+                long end = Stopwatch.GetTimestamp();
+                if (i >= 0) times[m][i] = (end - start) * 1e6 / Stopwatch.Frequency;
+            }
         }
-        Array.Sort(times);
-        return times[calls / 2];
+        return [.. times.Select(t =>
+        {
+            Array.Sort(t);
+            return t[calls / 2];
+        })];
     }
 
     private static long Parameters(ITextClassifier c) => c is Module m ? m.ParameterCount : c is AveragedClassifier a ? a.Members.Sum(Parameters) : 0;

@@ -132,9 +132,17 @@ public sealed class TextTokenizer
             {
                 buffer[length + 1] = '>';
                 var bracketed = buffer[..(length + 2)];
-                for (int n = o.MinN; n <= o.MaxN && n < bracketed.Length; n++)
-                    for (int start = 0; start + n <= bracketed.Length; start++)
-                        visitor.Feature(vocabulary + (int)(Hash(bracketed.Slice(start, n)) % buckets));
+                // FNV-1a extends a prefix's hash one character at a time, so each start hashes its n-grams in one pass.
+                for (int start = 0; start + o.MinN <= bracketed.Length; start++)
+                {
+                    uint h = OffsetBasis;
+                    int end = Math.Min(start + o.MaxN, bracketed.Length - (start == 0 ? 1 : 0)); // never the whole "<word>"
+                    for (int i = start; i < end; i++)
+                    {
+                        h = Step(h, bracketed[i]);
+                        if (i - start + 1 >= o.MinN) visitor.Feature(vocabulary + (int)(h % buckets));
+                    }
+                }
             }
             if (bigrams)
             {
@@ -148,12 +156,19 @@ public sealed class TextTokenizer
     /// <summary>32-bit FNV-1a over the UTF-16 code units: the same value in every process and on every machine.</summary>
     public static uint Hash(ReadOnlySpan<char> s)
     {
-        uint h = 2166136261;
-        foreach (char c in s)
-        {
-            h = unchecked((h ^ (byte)c) * 16777619);
-            if (c > 0xff) h = unchecked((h ^ (byte)(c >> 8)) * 16777619);
-        }
+        uint h = OffsetBasis;
+        foreach (char c in s) h = Step(h, c);
+        return h;
+    }
+
+    private const uint OffsetBasis = 2166136261;
+
+    /// <summary>One character into an FNV-1a hash: its low byte, and its high byte when there is one.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static uint Step(uint h, char c)
+    {
+        h = unchecked((h ^ (byte)c) * 16777619);
+        if (c > 0xff) h = unchecked((h ^ (byte)(c >> 8)) * 16777619);
         return h;
     }
 

@@ -50,6 +50,7 @@ public sealed class TextDistillationRunTests : IDisposable
         Assert.Equal(["ham", "spam"], result.ClassNames);
         Assert.Equal(["teacher", "teacher", "teacher (ensemble)", "student (labels)", "student (distilled)"], result.Models.Select(m => m.Role));
         Assert.All(result.Models, m => Assert.True(m.MicrosecondsPerSample > 0, m.Name));
+        Assert.All(result.Models, m => Assert.NotEmpty(m.Reliability));
         Assert.All(result.Models.Where(m => m.Role.StartsWith("student", StringComparison.Ordinal)), m => Assert.True(m.TestAccuracy > 0.8, $"{m.Name}: {m.TestAccuracy:P1}"));
         var student = result.ByRole("student (distilled)")!;
         var small = result.Models.Single(m => m.Name == "big-fasttext");
