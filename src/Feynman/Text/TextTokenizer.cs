@@ -117,6 +117,8 @@ public sealed class TextTokenizer
         uint buckets = (uint)o.Buckets;
         bool ngrams = buckets > 0 && o.MaxN > 0;
         bool bigrams = buckets > 0 && o.WordNgrams > 1;
+        // h % buckets equals h & (buckets - 1) for a power of two, without a division per feature.
+        uint mask = buckets > 0 && (buckets & (buckets - 1)) == 0 ? buckets - 1 : 0;
         Span<char> buffer = stackalloc char[o.MaxWordLength + 2];
         buffer[0] = '<';
         var word = buffer.Slice(1, o.MaxWordLength);
@@ -140,14 +142,15 @@ public sealed class TextTokenizer
                     for (int i = start; i < end; i++)
                     {
                         h = Step(h, bracketed[i]);
-                        if (i - start + 1 >= o.MinN) visitor.Feature(vocabulary + (int)(h % buckets));
+                        if (i - start + 1 >= o.MinN) visitor.Feature(vocabulary + (int)(mask != 0 ? h & mask : h % buckets));
                     }
                 }
             }
             if (bigrams)
             {
                 uint h = Hash(w);
-                if (taken > 1) visitor.Feature(vocabulary + (int)(unchecked(previous * 116049371u + h) % buckets));
+                uint pair = unchecked(previous * 116049371u + h);
+                if (taken > 1) visitor.Feature(vocabulary + (int)(mask != 0 ? pair & mask : pair % buckets));
                 previous = h;
             }
         }

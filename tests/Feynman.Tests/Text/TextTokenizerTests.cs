@@ -52,6 +52,19 @@ public sealed class TextTokenizerTests
         Assert.Equal(3 + 2, a.Features("zzz").Length - 0 - (a.WordId("zzz") >= 0 ? 1 : 0));
     }
 
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(1024)]
+    public void NgramIdsAreTheirFnvHashModuloTheBuckets(int buckets)
+    {
+        var tok = TextTokenizer.Build(["cat"], new TokenizerOptions { MinCount = 100, Buckets = buckets, MinN = 3, MaxN = 4, WordNgrams = 1 });
+        Assert.Equal(0, tok.VocabularySize);
+        string[] grams = ["<ca", "<cat", "cat", "cat>", "at>"];
+        Assert.Equal(grams.Select(g => (int)(TextTokenizer.Hash(g) % (uint)buckets)), tok.Features("Cat"));
+        var two = TextTokenizer.Build(["x"], new TokenizerOptions { MinCount = 100, Buckets = buckets, MaxN = 0, WordNgrams = 2 });
+        Assert.Equal([(int)(unchecked(TextTokenizer.Hash("a") * 116049371u + TextTokenizer.Hash("b")) % (uint)buckets)], two.Features("a b"));
+    }
+
     [Fact]
     public void JsonRoundTripKeepsFeatures()
     {
