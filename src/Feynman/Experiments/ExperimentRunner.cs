@@ -29,6 +29,7 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
     [
         "supervised", "distillation", ParadigmRecipes.WeakToStrong, ParadigmRecipes.SelfTraining, ParadigmRecipes.Mpl, ParadigmRecipes.Pretrain,
         Paradigms.ActiveLearning.ActiveLearningSpec.ParadigmName, Paradigms.LabelQuality.LabelQualitySpec.ParadigmName,
+        Text.Distillation.TextDistillationSpec.ParadigmName,
     ];
 
     public ExperimentResult Run(Recipe recipe, CancellationToken cancellationToken = default)
@@ -37,14 +38,16 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
         var outDir = Path.GetFullPath(Settings.OutputDirectory);
         Directory.CreateDirectory(outDir);
 
-        var (train, validation, test) = OpenData(recipe, seed);
+        // Text recipes open their own data (a text corpus, not an image source).
+        bool text = recipe.Paradigm == Text.Distillation.TextDistillationSpec.ParadigmName;
+        var (train, validation, test) = text ? (null!, null, null!) : OpenData(recipe, seed);
         using var store = Settings.DatabasePath is { } db ? RunStore.Open(db) : null;
         var commit = RunStore.GitCommit();
         using var run = store?.StartRun(recipe.Name, recipe.Source, recipe.ToResolvedJson(), seed, commit);
         var result = new ExperimentResult
         {
             Recipe = recipe.Name, Paradigm = recipe.Paradigm, Seed = seed, RunId = run?.Id, GitCommit = commit,
-            StartedAt = DateTimeOffset.UtcNow, ClassNames = train.ClassNames.ToArray(),
+            StartedAt = DateTimeOffset.UtcNow, ClassNames = text ? [] : train.ClassNames.ToArray(),
         };
         bool interrupted = false;
         try
@@ -66,6 +69,10 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
                     break;
                 case Paradigms.LabelQuality.LabelQualitySpec.ParadigmName:
                     interrupted = new LabelQualityExperiment(Settings).Run(recipe, seed, train, test, result, run, cancellationToken);
+                    break;
+                case Text.Distillation.TextDistillationSpec.ParadigmName:
+                    (interrupted, var labelNames) = new TextDistillationExperiment(Settings).Run(recipe, seed, result, run, cancellationToken);
+                    result = result with { ClassNames = [.. labelNames] };
                     break;
                 default:
                     throw new NotSupportedException($"{recipe.File}: paradigm '{recipe.Paradigm}' is not run by this command (known: {string.Join(", ", KnownParadigms)}).");

@@ -1,0 +1,225 @@
+using System.Text.Json;
+
+namespace Feynman.Text;
+
+/// <summary>
+/// fastText-style tokenization. Words are runs of letters and digits (lower-cased, cut at MaxWordLength) and the
+/// single characters ! ? $ € £ %; the vocabulary holds training words seen at least MinCount times, ordered by
+/// count then ordinally (so the same texts give the same ids). A text's features are its vocabulary words'
+/// ids, then hashed ids (FNV-1a, not string.GetHashCode, so they are stable across processes) for the
+/// character n-grams of "&lt;word&gt;" and for word bigrams, in [VocabularySize, VocabularySize + Buckets).
+/// Nothing allocates per text on the visiting path.
+/// </summary>
+public sealed class TextTokenizer
+{
+    private readonly string[] words;
+    private readonly Dictionary<string, int> ids;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup;
+
+    private TextTokenizer(TokenizerOptions options, string[] words)
+    {
+        options.Validate();
+        Options = options;
+        this.words = words;
+        ids = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
+        for (int i = 0; i < words.Length; i++) ids.Add(words[i], i);
+        lookup = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public TokenizerOptions Options { get; }
+
+    /// <summary>The vocabulary, by id.</summary>
+    public IReadOnlyList<string> Vocabulary => words;
+
+    public int VocabularySize => words.Length;
+
+    /// <summary>Vocabulary ids plus hash buckets: the rows an embedding table over <see cref="VisitFeatures"/> needs.</summary>
+    public int FeatureCount => words.Length + (Options.HasHashedFeatures ? Options.Buckets : 0);
+
+    /// <summary>Builds the vocabulary from <paramref name="texts"/> (the training texts).</summary>
+    public static TextTokenizer Build(IEnumerable<string> texts, TokenizerOptions? options = null)
+    {
+        options ??= new TokenizerOptions();
+        options.Validate();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var alt = counts.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> buffer = stackalloc char[options.MaxWordLength];
+        foreach (var text in texts)
+        {
+            int pos = 0, taken = 0;
+            while (taken < options.MaxWords && NextWord(text, ref pos, buffer, options, out int length))
+            {
+                var word = buffer[..length];
+                alt[word] = alt.TryGetValue(word, out int c) ? c + 1 : 1;
+                taken++;
+            }
+        }
+        var kept = counts.Where(kv => kv.Value >= options.MinCount)
+                         .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+                         .Select(kv => kv.Key);
+        if (options.MaxVocabulary > 0) kept = kept.Take(options.MaxVocabulary);
+        return new TextTokenizer(options, [.. kept]);
+    }
+
+    /// <summary>A tokenizer with this exact vocabulary (e.g. read back from <see cref="ToJson"/>).</summary>
+    public static TextTokenizer FromVocabulary(IEnumerable<string> vocabulary, TokenizerOptions options)
+    {
+        var list = vocabulary.ToArray();
+        var duplicate = list.GroupBy(w => w, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"the vocabulary holds '{duplicate.Key}' twice.", nameof(vocabulary));
+        return new TextTokenizer(options, list);
+    }
+
+    /// <summary>The vocabulary id of an already lower-cased word, or -1.</summary>
+    public int WordId(ReadOnlySpan<char> word) => lookup.TryGetValue(word, out int id) ? id : -1;
+
+    /// <summary>The words of <paramref name="text"/> as this tokenizer reads them (lower-cased, cut, at most MaxWords).</summary>
+    public List<string> Words(string text)
+    {
+        var result = new List<string>();
+        Span<char> buffer = stackalloc char[Options.MaxWordLength];
+        int pos = 0;
+        while (result.Count < Options.MaxWords && NextWord(text, ref pos, buffer, Options, out int length))
+            result.Add(new string(buffer[..length]));
+        return result;
+    }
+
+    /// <summary>
+    /// Writes the vocabulary ids of the first words of <paramref name="text"/> into <paramref name="destination"/>
+    /// (-1 for a word outside the vocabulary) and returns how many it wrote (at most destination.Length).
+    /// </summary>
+    public int WordIds(string text, Span<int> destination)
+    {
+        Span<char> buffer = stackalloc char[Options.MaxWordLength];
+        int pos = 0, n = 0;
+        int limit = Math.Min(destination.Length, Options.MaxWords);
+        while (n < limit && NextWord(text, ref pos, buffer, Options, out int length))
+            destination[n++] = WordId(buffer[..length]);
+        return n;
+    }
+
+    /// <summary>The features of <paramref name="text"/> as a new array (training; prediction uses <see cref="VisitFeatures"/>).</summary>
+    public int[] Features(string text)
+    {
+        var collector = new FeatureCollector(new List<int>(64));
+        VisitFeatures(text, ref collector);
+        return [.. collector.Ids];
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visitor"/> once per feature of <paramref name="text"/>: for each word, its vocabulary
+    /// id (when it has one), its character n-grams' buckets, and the bucket of its bigram with the previous word.
+    /// </summary>
+    public void VisitFeatures<TVisitor>(string text, ref TVisitor visitor) where TVisitor : IFeatureVisitor, allows ref struct
+    {
+        var o = Options;
+        int vocabulary = words.Length;
+        uint buckets = (uint)o.Buckets;
+        bool ngrams = buckets > 0 && o.MaxN > 0;
+        bool bigrams = buckets > 0 && o.WordNgrams > 1;
+        // h % buckets equals h & (buckets - 1) for a power of two, without a division per feature.
+        uint mask = buckets > 0 && (buckets & (buckets - 1)) == 0 ? buckets - 1 : 0;
+        Span<char> buffer = stackalloc char[o.MaxWordLength + 2];
+        buffer[0] = '<';
+        var word = buffer.Slice(1, o.MaxWordLength);
+        int pos = 0, taken = 0;
+        uint previous = 0;
+        while (taken < o.MaxWords && NextWord(text, ref pos, word, o, out int length))
+        {
+            taken++;
+            var w = word[..length];
+            int id = WordId(w);
+            if (id >= 0) visitor.Feature(id);
+            if (ngrams)
+            {
+                buffer[length + 1] = '>';
+                var bracketed = buffer[..(length + 2)];
+                // FNV-1a extends a prefix's hash one character at a time, so each start hashes its n-grams in one pass.
+                for (int start = 0; start + o.MinN <= bracketed.Length; start++)
+                {
+                    uint h = OffsetBasis;
+                    int end = Math.Min(start + o.MaxN, bracketed.Length - (start == 0 ? 1 : 0)); // never the whole "<word>"
+                    for (int i = start; i < end; i++)
+                    {
+                        h = Step(h, bracketed[i]);
+                        if (i - start + 1 >= o.MinN) visitor.Feature(vocabulary + (int)(mask != 0 ? h & mask : h % buckets));
+                    }
+                }
+            }
+            if (bigrams)
+            {
+                uint h = Hash(w);
+                uint pair = unchecked(previous * 116049371u + h);
+                if (taken > 1) visitor.Feature(vocabulary + (int)(mask != 0 ? pair & mask : pair % buckets));
+                previous = h;
+            }
+        }
+    }
+
+    /// <summary>32-bit FNV-1a over the UTF-16 code units: the same value in every process and on every machine.</summary>
+    public static uint Hash(ReadOnlySpan<char> s)
+    {
+        uint h = OffsetBasis;
+        foreach (char c in s) h = Step(h, c);
+        return h;
+    }
+
+    private const uint OffsetBasis = 2166136261;
+
+    /// <summary>One character into an FNV-1a hash: its low byte, and its high byte when there is one.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static uint Step(uint h, char c)
+    {
+        h = unchecked((h ^ (byte)c) * 16777619);
+        if (c > 0xff) h = unchecked((h ^ (byte)(c >> 8)) * 16777619);
+        return h;
+    }
+
+    /// <summary>Moves <paramref name="pos"/> past the next word of <paramref name="text"/> and writes it, lower-cased and cut, into <paramref name="buffer"/>.</summary>
+    private static bool NextWord(string text, ref int pos, Span<char> buffer, TokenizerOptions o, out int length)
+    {
+        length = 0;
+        while (pos < text.Length)
+        {
+            char c = text[pos];
+            if (char.IsLetterOrDigit(c))
+            {
+                int max = Math.Min(buffer.Length, o.MaxWordLength);
+                while (pos < text.Length && char.IsLetterOrDigit(text[pos]))
+                {
+                    if (length < max) buffer[length++] = o.Lowercase ? char.ToLowerInvariant(text[pos]) : text[pos];
+                    pos++;
+                }
+                return true;
+            }
+            pos++;
+            if (c is '!' or '?' or '$' or '€' or '£' or '%')
+            {
+                buffer[0] = c;
+                length = 1;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The options and vocabulary as JSON (saved beside a model's weights).</summary>
+    public string ToJson() => JsonSerializer.Serialize(new SavedTokenizer(Options, words), SavedJson);
+
+    public static TextTokenizer FromJson(string json)
+    {
+        var saved = JsonSerializer.Deserialize<SavedTokenizer>(json, SavedJson) ?? throw new InvalidDataException("empty tokenizer JSON.");
+        return FromVocabulary(saved.Vocabulary, saved.Options);
+    }
+
+    private sealed record SavedTokenizer(TokenizerOptions Options, string[] Vocabulary);
+
+    private static readonly JsonSerializerOptions SavedJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private readonly struct FeatureCollector(List<int> ids) : IFeatureVisitor
+    {
+        public List<int> Ids { get; } = ids;
+
+        public void Feature(int id) => Ids.Add(id);
+    }
+}
