@@ -15,6 +15,7 @@ public static class TeachRecipes
         RecipeParser.RegisterSection(TeachSpec.SectionKey, Parse);
         RecipeParser.RegisterParadigm(TeachSpec.ParadigmName, r => r.Section<TeachSpec>(TeachSpec.SectionKey) is null ? "needs a 'teach' section." : null);
         Text.Generation.LocalWriterComponent.Register(); // writer "local": the class-conditioned byte-level generator
+        TextTeachComponents.Register();                  // data spam-assassin, students fasttext/transformer, labeller local
         return true;
     });
 
