@@ -253,7 +253,10 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
         return (train, validation, test);
     }
 
-    private void WriteOutputs(ExperimentResult result, string outDir, Run? run)
+    private void WriteOutputs(ExperimentResult result, string outDir, Run? run) => WriteOutputs(result, outDir, run, Settings.Log);
+
+    /// <summary>results.json and report.html into <paramref name="outDir"/>, both recorded with the run (every paradigm's last step).</summary>
+    internal static void WriteOutputs(ExperimentResult result, string outDir, Run? run, Action<string>? log)
     {
         var resultsPath = Path.Combine(outDir, "results.json");
         result.Save(resultsPath);
@@ -263,7 +266,7 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
         run?.SaveDocument(ReportJson.DocumentName, ReportJson.Serialize(report));
         run?.AddArtifact("results", resultsPath);
         run?.AddArtifact("report", reportPath);
-        Log($"results: {resultsPath}");
-        Log($"report: {reportPath}");
+        log?.Invoke($"results: {resultsPath}");
+        log?.Invoke($"report: {reportPath}");
     }
 }

@@ -205,17 +205,5 @@ public sealed class TeachExperiment(ExperimentSettings settings, TeacherEndpoint
         return Enumerable.Range(0, labels).SelectMany(l => train.Where(t => t.Label == l).Take(perLabel)).ToList();
     }
 
-    private void WriteOutputs(ExperimentResult result, string outDir, Run? run)
-    {
-        var resultsPath = Path.Combine(outDir, "results.json");
-        result.Save(resultsPath);
-        var reportPath = Path.Combine(outDir, "report.html");
-        var report = ExperimentReport.Build(result);
-        HtmlReport.Write(report, reportPath);
-        run?.SaveDocument(ReportJson.DocumentName, ReportJson.Serialize(report));
-        run?.AddArtifact("results", resultsPath);
-        run?.AddArtifact("report", reportPath);
-        settings.Log?.Invoke($"results: {resultsPath}");
-        settings.Log?.Invoke($"report: {reportPath}");
-    }
+    private void WriteOutputs(ExperimentResult result, string outDir, Run? run) => ExperimentRunner.WriteOutputs(result, outDir, run, settings.Log);
 }

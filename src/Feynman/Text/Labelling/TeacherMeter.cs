@@ -9,11 +9,12 @@ public sealed class TeacherMeter
 {
     private readonly Lock _lock = new();
     private long _calls, _cached, _tokens, _freshTokens;
-    private double _cost, _freshCost;
+    // Decimal sums are exact here, so the totals do not depend on the order concurrent replies arrive in.
+    private decimal _cost, _freshCost;
 
     public TeacherSpend Snapshot()
     {
-        lock (_lock) return new TeacherSpend(_calls, _cached, _tokens, _cost, _freshTokens, _freshCost);
+        lock (_lock) return new TeacherSpend(_calls, _cached, _tokens, (double)_cost, _freshTokens, (double)_freshCost);
     }
 
     public void Add(TeacherAnswer a)
@@ -23,9 +24,9 @@ public sealed class TeacherMeter
             _calls++;
             if (a.FromCache) _cached++;
             _tokens += a.Tokens;
-            _cost += a.Cost;
+            _cost += (decimal)a.Cost;
             _freshTokens += a.FreshTokens;
-            _freshCost += a.FreshCost;
+            _freshCost += (decimal)a.FreshCost;
         }
     }
 }
