@@ -58,13 +58,15 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     private async Task<(IBrowserContext Context, IPage Page)> LogIn(string token)
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 860 } });
-        context.SetDefaultTimeout(20_000);
+        // A hang guard, not a speed check: a loaded 2-core machine (the server retrains in the background) can be slow.
+        context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync(url + "/label");
-        await page.WaitForURLAsync("**/login**");   // no token yet: the page sends us to log in
+        await page.WaitForURLAsync("**/login**", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit }); // no token yet: the page sends us to log in
         await page.FillAsync("#token", token);
         await page.ClickAsync("#login");
-        await page.WaitForURLAsync("**/label");
+        // The page's own ready flag says it has loaded its queue; the 'load' event adds nothing and can lag under load.
+        await page.WaitForURLAsync("**/label", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         await page.WaitForSelectorAsync("body[data-ready='1']");
         return (context, page);
     }
