@@ -82,6 +82,7 @@ function loginPage() {
       input.select();
     }
   });
+  document.body.dataset.ready = '1'; // the submit handler is attached: tests and scripts may log in now
 }
 
 // ---------------------------------------------------------------- labelling

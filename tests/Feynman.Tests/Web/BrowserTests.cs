@@ -62,11 +62,23 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync(url + "/label");
-        await page.WaitForURLAsync("**/login**", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit }); // no token yet: the page sends us to log in
+        // No token yet: the page sends us to log in; wait until that page's log-in handler is attached.
+        await page.WaitForSelectorAsync("body[data-page='login'][data-ready='1']");
+        Assert.Equal("/login", new Uri(page.Url).AbsolutePath);
         await page.FillAsync("#token", token);
         await page.ClickAsync("#login");
         // The page's own ready flag says it has loaded its queue; the 'load' event adds nothing and can lag under load.
-        await page.WaitForURLAsync("**/label", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        // Poll the address rather than wait for a navigation event: the redirect may land before a wait would begin.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!new Uri(page.Url).AbsolutePath.Equals("/label", StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                string shown = await page.Locator("#login-error").IsVisibleAsync() ? await page.InnerTextAsync("#login-error") : "(no error shown)";
+                throw new TimeoutException($"after logging in the page stayed at {page.Url}; login error: {shown}");
+            }
+            await Task.Delay(50);
+        }
         await page.WaitForSelectorAsync("body[data-ready='1']");
         return (context, page);
     }
@@ -107,6 +119,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         var context = await browser.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync(url + "/login");
+        await page.WaitForSelectorAsync("body[data-ready='1']");
         await page.FillAsync("#token", "not-" + ada);
         await page.ClickAsync("#login");
         var error = page.Locator("#login-error");
