@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Feynman.Tests.Support;
 
 namespace Feynman.Tests.Synthesis.Support;
 
@@ -46,15 +45,9 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
     public static async Task<FakeOpenAIServer> StartAsync(Func<FakeRequest, FakeReply> responder)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new FakeOpenAIServer(app, responder);
-        app.MapPost("/v1/chat/completions", server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Urls.First();
-        server.BaseUrl = new Uri(address.TrimEnd('/') + "/v1/");
+        FakeOpenAIServer? server = null;
+        var (app, baseUrl) = await LoopbackChatServer.StartAsync(ctx => server!.HandleAsync(ctx));
+        server = new FakeOpenAIServer(app, responder) { BaseUrl = baseUrl };
         return server;
     }
 
@@ -66,7 +59,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         try
         {
             var body = await JsonNode.ParseAsync(ctx.Request.Body) as JsonObject ?? throw new InvalidDataException("body is not a JSON object");
-            var messages = body["messages"]!.AsArray().Select(m => (m!["role"]!.GetValue<string>(), ContentOf(m!["content"]))).ToList();
+            var messages = LoopbackChatServer.Messages(body);
             var stop = body["stop"] switch
             {
                 JsonArray a => a.Select(x => x!.GetValue<string>()).ToList(),
@@ -107,16 +100,5 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         }
     }
 
-    private static string ContentOf(JsonNode? content) => content switch
-    {
-        JsonValue v => v.GetValue<string>(),
-        JsonArray parts => string.Concat(parts.Select(p => p?["text"]?.GetValue<string>() ?? "")),
-        _ => "",
-    };
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackChatServer.StopAsync(_app);
 }

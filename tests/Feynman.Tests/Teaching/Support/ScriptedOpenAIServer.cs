@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Feynman.Tests.Support;
 
 namespace Feynman.Tests.Teaching.Support;
 
@@ -44,14 +43,9 @@ public sealed class ScriptedOpenAIServer : IAsyncDisposable
 
     public static async Task<ScriptedOpenAIServer> StartAsync(Func<ScriptedRequest, ScriptedReply> script)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new ScriptedOpenAIServer(app, script);
-        app.MapPost("/v1/chat/completions", server.HandleAsync);
-        await app.StartAsync();
-        server.BaseUrl = new Uri(app.Urls.First().TrimEnd('/') + "/v1/");
+        ScriptedOpenAIServer? server = null;
+        var (app, baseUrl) = await LoopbackChatServer.StartAsync(ctx => server!.HandleAsync(ctx));
+        server = new ScriptedOpenAIServer(app, script) { BaseUrl = baseUrl };
         return server;
     }
 
@@ -60,7 +54,7 @@ public sealed class ScriptedOpenAIServer : IAsyncDisposable
         try
         {
             var body = await JsonNode.ParseAsync(ctx.Request.Body) as JsonObject ?? throw new InvalidDataException("body is not a JSON object");
-            var messages = body["messages"]!.AsArray().Select(m => (m!["role"]!.GetValue<string>(), ContentOf(m["content"]))).ToList();
+            var messages = LoopbackChatServer.Messages(body);
             var req = new ScriptedRequest(Interlocked.Increment(ref _index), body["model"]?.GetValue<string>() ?? "", messages,
                 body["temperature"]?.GetValue<double>(), body["seed"]?.GetValue<long>(), body["logprobs"]?.GetValue<bool>() ?? false,
                 body["top_logprobs"]?.GetValue<int>());
@@ -107,16 +101,5 @@ public sealed class ScriptedOpenAIServer : IAsyncDisposable
         catch (OperationCanceledException) { }
     }
 
-    private static string ContentOf(JsonNode? content) => content switch
-    {
-        JsonValue v => v.GetValue<string>(),
-        JsonArray parts => string.Concat(parts.Select(p => p?["text"]?.GetValue<string>() ?? "")),
-        _ => "",
-    };
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackChatServer.StopAsync(_app);
 }
