@@ -3,7 +3,7 @@
 # e.g. ./test.sh --filter "FullyQualifiedName~Autograd".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-"$root/scripts/setup-debian.sh" --test
+"$root/scripts/setup-debian.sh" --test --reference
 log="$(mktemp)"
 set +e
 dotnet test "$root/tests/Feynman.Tests/Feynman.Tests.csproj" -c Release --nologo "$@" 2>&1 | tee "$log"

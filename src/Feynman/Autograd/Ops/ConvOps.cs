@@ -91,18 +91,22 @@ public static partial class Ops
     }
 
     /// <summary>
-    /// How many sample ranges a convolution splits into: one per kernel thread when the batch is big
-    /// enough. Each range runs im2col, a one-thread GEMM and the layout transforms on its own core, so
-    /// none of the non-GEMM work waits on one core while the other idles.
+    /// How many sample ranges a convolution splits into: one per core when the batch is big enough. Each
+    /// range runs im2col, a one-thread GEMM and the layout transforms on its own core, so none of the
+    /// non-GEMM work waits on one core while the other idles. The count follows the machine's cores, not
+    /// <c>FEYNMAN_THREADS</c>: the weight gradient is summed range by range, so the ranges fix the order of
+    /// that sum, and a run on one thread (which goes through the ranges in turn) gives the same numbers as
+    /// a run on all of them.
     /// </summary>
     private static int ConvParts(in ConvGeometry g)
     {
-        int threads = Gemm.Threads;
-        if (threads <= 1 || g.N < 2) return 1;
+        if (SampleRanges <= 1 || g.N < 2) return 1;
         long flops = (long)g.N * g.O * g.K * g.Ohw;
         if (flops < ConvSplitFlops) return 1;
-        return Math.Min(threads, g.N);
+        return Math.Min(SampleRanges, g.N);
     }
+
+    private static readonly int SampleRanges = Environment.ProcessorCount;
 
     /// <summary>Multiply-adds below which splitting a convolution by samples costs more than it saves.</summary>
     private const long ConvSplitFlops = 1L << 21;

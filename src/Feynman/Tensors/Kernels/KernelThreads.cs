@@ -14,10 +14,16 @@ internal static class KernelThreads
     private static Worker[] workers = [];
     private static int busy;
 
-    /// <summary>Runs <c>job.Execute(part)</c> for every part in [0, parts); the caller runs part 0.</summary>
+    /// <summary>Runs every part on the calling thread, as with one kernel thread (tests compare the two).</summary>
+    [ThreadStatic] internal static bool Inline;
+
+    /// <summary>
+    /// Runs <c>job.Execute(part)</c> for every part in [0, parts); the caller runs part 0. With one kernel
+    /// thread (<c>FEYNMAN_THREADS=1</c>) the caller runs every part in turn.
+    /// </summary>
     public static void Run(PartJob job, int parts)
     {
-        if (parts <= 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        if (parts <= 1 || Gemm.Threads <= 1 || Inline || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
             for (int p = 0; p < parts; p++) job.Execute(p);
             return;

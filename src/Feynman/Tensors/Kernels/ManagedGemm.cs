@@ -75,6 +75,15 @@ public sealed unsafe class ManagedGemm(int threads) : IGemmBackend
     }
 
     /// <summary>The arguments of one call, shared by the threads that split it.</summary>
+    /// <summary>Part <paramref name="part"/> of [0, size) in whole tiles, as even as tiles allow.</summary>
+    internal static (int Start, int End) Range(int size, int tile, int part, int parts)
+    {
+        int tiles = (size + tile - 1) / tile;
+        int start = (int)((long)tiles * part / parts) * tile;
+        int end = (int)((long)tiles * (part + 1) / parts) * tile;
+        return (Math.Min(start, size), Math.Min(end, size));
+    }
+
     private sealed class GemmJob : PartJob
     {
         private ManagedGemmKernel kernel;
@@ -113,15 +122,6 @@ public sealed unsafe class ManagedGemm(int threads) : IGemmBackend
                 float* aPart = transA ? a + start : a + (long)start * lda;
                 Serial(kernel, transA, transB, end - start, n, k, alpha, aPart, lda, b, ldb, beta, c + (long)start * ldc, ldc);
             }
-        }
-
-        /// <summary>Part <paramref name="part"/> of [0, size) in whole tiles, as even as tiles allow.</summary>
-        private static (int Start, int End) Range(int size, int tile, int part, int parts)
-        {
-            int tiles = (size + tile - 1) / tile;
-            int start = (int)((long)tiles * part / parts) * tile;
-            int end = (int)((long)tiles * (part + 1) / parts) * tile;
-            return (Math.Min(start, size), Math.Min(end, size));
         }
     }
 
