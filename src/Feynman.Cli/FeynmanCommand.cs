@@ -9,7 +9,7 @@ public static class FeynmanCommand
 {
     public static RootCommand Build()
     {
-        var root = new RootCommand("Feynman: models that teach models.");
+        var root = new RootCommand("Feynman: models that teach models.") { HelpName = "feynman" };
         // System.CommandLine's built-in --version prints only the version; ours also names the engine configuration.
         var builtIn = root.Options.OfType<VersionOption>().FirstOrDefault();
         if (builtIn != null) root.Options.Remove(builtIn);
