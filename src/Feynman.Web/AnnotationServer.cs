@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Feynman.Data;
 using Feynman.Nn;
 using Feynman.Paradigms.ActiveLearning;
@@ -25,6 +26,9 @@ public static class AnnotationServer
 {
     /// <summary>Largest accepted request body (a label is a few dozen bytes).</summary>
     public const long MaxBodyBytes = 4096;
+
+    // The web defaults read numbers from strings ("label": "3"); a label must be a JSON integer.
+    private static readonly JsonSerializerOptions LabelJson = new(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.Strict };
 
     private const string ContentSecurityPolicy =
         "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
@@ -133,7 +137,7 @@ public static class AnnotationServer
             LabelRequest? body;
             try
             {
-                body = await JsonSerializer.DeserializeAsync<LabelRequest>(context.Request.Body, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+                body = await JsonSerializer.DeserializeAsync<LabelRequest>(context.Request.Body, LabelJson);
             }
             catch (JsonException ex)
             {

@@ -62,6 +62,37 @@ public class ActiveLearningLoopTests
         Assert.Equal(margin.Points, again.Points);
     }
 
+    private sealed class EpochCounter : IProgress<TrainingProgress>
+    {
+        public Dictionary<string, int> BatchesPerRound { get; } = [];
+
+        public void Report(TrainingProgress value)
+        {
+            if (value.EpochEnd) BatchesPerRound[value.Model] = BatchesPerRound.GetValueOrDefault(value.Model) + value.Batches;
+        }
+    }
+
+    [Fact]
+    public void StepsPerRoundSetTheEpochsFromTheLabelsHeld()
+    {
+        var steps = new ActiveLearningOptions { StepsPerRound = 200 };
+        Assert.Equal(100, steps.EpochsFor(100, 64, 30));    // 2 batches per epoch
+        Assert.Equal(5, steps.EpochsFor(3000, 64, 30));     // 47 batches: 5 epochs, 235 steps
+        Assert.Equal(200, steps.EpochsFor(10, 64, 30));
+        Assert.Equal(30, new ActiveLearningOptions().EpochsFor(3000, 64, 30));   // 0: the training section's epochs
+        Assert.Throws<ArgumentException>(() => new ActiveLearningOptions { StepsPerRound = -1 }.Validate(100));
+
+        // In the loop: rounds of 10, 25 and 40 labels in batches of 32 take 1, 1 and 2 batches per epoch, so 12 steps are 12, 12 and 6 epochs.
+        var pool = Training.SyntheticData.Blobs(400, features: 6, classes: 3, seed: 5, spread: 1.2f, sampleSeed: 1);
+        var counter = new EpochCounter();
+        var loop = new ActiveLearningLoop(
+            rng => new Sequential(new Linear(6, 16, rng: rng), new ReLU(), new Linear(16, 3, rng: rng)),
+            new TrainingOptions { Epochs = 15, BatchSize = 32, LearningRate = 0.1, Schedule = "constant", WeightDecay = 0 },
+            new ActiveLearningOptions { InitialLabels = 10, BatchSize = 15, MaxLabels = 40, StepsPerRound = 12 }) { Progress = counter };
+        loop.Run(new MarginStrategy(), pool, pool, new DatasetOracle(pool), seed: 1);
+        Assert.Equal(new Dictionary<string, int> { ["margin-10"] = 12, ["margin-25"] = 12, ["margin-40"] = 12 }, counter.BatchesPerRound);
+    }
+
     private sealed class SkippingOracle(Feynman.Data.IDataset data) : IOracle
     {
         public string Name => "skips odd items";

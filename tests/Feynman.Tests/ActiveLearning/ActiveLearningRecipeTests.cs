@@ -19,9 +19,24 @@ public class ActiveLearningRecipeTests
         Assert.Equal(ActiveLearningSpec.ParadigmName, r.Paradigm);
         var spec = r.Section<ActiveLearningSpec>(ActiveLearningSpec.SectionKey)!;
         Assert.Equal((100, 100, 3000), (spec.Initial, spec.Batch, spec.MaxLabels));
-        Assert.Equal(QueryStrategies.Names, spec.Strategies);
+        Assert.Equal(QueryStrategies.Names.Order(), spec.Strategies.Order());
+        Assert.True(spec.Steps > 0);
         Assert.Equal([1UL, 2UL, 3UL], spec.Seeds);
         Assert.NotNull(r.Student);
+    }
+
+    [Fact]
+    public void StepsPerRoundComeFromTheRecipe()
+    {
+        const string model = "student: {model: {input: [4], layers: [{linear: 2}]}}\n";
+        var spec = RecipeParser.Parse("paradigm: active-learning\nactive_learning: {steps: 300, warm_start: true}\n" + model)
+            .Section<ActiveLearningSpec>(ActiveLearningSpec.SectionKey)!;
+        Assert.Equal(300, spec.Steps);
+        Assert.Equal(300, spec.ToOptions().StepsPerRound);
+        Assert.True(spec.ToOptions().WarmStart);
+        Assert.Equal(0, RecipeParser.Parse("paradigm: active-learning\nactive_learning: {}\n" + model)
+            .Section<ActiveLearningSpec>(ActiveLearningSpec.SectionKey)!.ToOptions().StepsPerRound);
+        Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: active-learning\nactive_learning: {steps: -5}\n" + model));
     }
 
     [Fact]

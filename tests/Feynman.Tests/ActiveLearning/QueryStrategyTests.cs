@@ -108,6 +108,50 @@ public class QueryStrategyTests
     }
 
     [Fact]
+    public void WeightedKMeansTakesOneRepresentativePerCluster()
+    {
+        // Three tight groups in 2-D (around (0,0), (10,0), (0,10)), five rows each; the middle row of each group is its center.
+        var points = new List<float>();
+        (float X, float Y)[] groups = [(0, 0), (10, 0), (0, 10)];
+        float[] offsets = [-0.2f, -0.1f, 0f, 0.1f, 0.2f];
+        foreach (var (x, y) in groups)
+            foreach (float o in offsets) points.AddRange([x + o, y - o]);
+        // The group at (10,0) carries the most weight, the one at (0,10) the least.
+        var weights = Enumerable.Range(0, 15).Select(i => (i / 5) switch { 0 => 1.0, 1 => 3.0, _ => 0.5 }).ToArray();
+        var picked = WeightedKMeans.Representatives(points.ToArray(), 2, weights, 3, new Generator(1));
+        Assert.Equal([7, 2, 12], picked);
+        Assert.Equal(picked, WeightedKMeans.Representatives(points.ToArray(), 2, weights, 3, new Generator(1)));
+        // Asking for at least as many as there are rows returns them all, heaviest first.
+        Assert.Equal([5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 10, 11, 12, 13, 14], WeightedKMeans.Representatives(points.ToArray(), 2, weights, 20, new Generator(1)));
+        Assert.Empty(WeightedKMeans.Representatives(points.ToArray(), 2, weights, 0, new Generator(1)));
+        Assert.Throws<ArgumentException>(() => WeightedKMeans.Representatives(points.ToArray(), 2, weights[..3], 2, new Generator(1)));
+    }
+
+    [Fact]
+    public void MarginClustersSpreadsABatchThatPlainMarginPilesUp()
+    {
+        // Logits (x, −x): the margin grows with |x|. The pool: 40 copies of (0, 0), the most uncertain point, and 60 points
+        // near x = 0 spread along y. Plain margin asks about ten copies of the same point; clustering asks about one at most.
+        var model = new Sequential(new Linear(2, 2, rng: new Generator(1)));
+        var linear = (Linear)model[0];
+        float[] weight = [1, 0, -1, 0];
+        weight.CopyTo(linear.Weight.Span);
+        linear.Bias!.Span.Clear();
+        var inputs = new List<float>();
+        for (int i = 0; i < 40; i++) inputs.AddRange([0f, 0f]);
+        for (int i = 0; i < 60; i++) inputs.AddRange([0.01f * (1 + i % 5), i - 30]);
+        var pool = new ImageDataset("dupes", [.. inputs], new int[100], [2], ["a", "b"]);
+        var candidates = Enumerable.Range(0, 100).ToArray();
+        var marginPicks = new MarginStrategy().Select(new QueryContext(model, pool, candidates, [], new Generator(1)), 10);
+        Assert.Equal(Enumerable.Range(0, 10), marginPicks);
+        var clusterPicks = new MarginClustersStrategy(prefilter: 10).Select(new QueryContext(model, pool, candidates, [], new Generator(1)), 10);
+        Assert.Equal(10, clusterPicks.Distinct().Count());
+        Assert.True(clusterPicks.Count(i => i < 40) <= 1, $"margin-clusters: {string.Join(", ", clusterPicks)}");
+        Assert.Equal(clusterPicks, new MarginClustersStrategy(prefilter: 10).Select(new QueryContext(model, pool, candidates, [], new Generator(1)), 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MarginClustersStrategy(prefilter: 0));
+    }
+
+    [Fact]
     public void StrategiesOnAModelReturnDistinctCandidatesDeterministically()
     {
         var pool = Training.SyntheticData.Blobs(300, features: 6, classes: 3, seed: 4);

@@ -83,6 +83,9 @@ public sealed class AnnotationServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, await Post("{\"item\": 3, \"label\": 3}"));    // label out of range
         Assert.Equal(HttpStatusCode.BadRequest, await Post("{\"item\": 3, "));                // malformed
         Assert.Equal(HttpStatusCode.BadRequest, await Post("{\"label\": 1}"));                // missing item
+        Assert.Equal(HttpStatusCode.BadRequest, await Post("{\"item\": 3, \"label\": \"1\"}"));  // label as a string
+        Assert.Equal(HttpStatusCode.BadRequest, await Post("{\"item\": \"3\", \"label\": 1}"));  // item as a string
+        Assert.Equal(HttpStatusCode.BadRequest, await Post("{\"item\": 3, \"label\": 1.5}"));   // not an integer
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await Post("{\"item\": 3, \"label\": 1, \"pad\": \"" + new string('x', 10_000) + "\"}"));
         Assert.Empty(store.Labels());
         Assert.Equal(HttpStatusCode.Created, await Post("{\"item\": 3, \"label\": 1}"));

@@ -64,7 +64,8 @@ public sealed class ActiveLearningLoop(Func<Generator, Module> createStudent, Tr
             var set = new Relabelled(pool, [.. labelled], [.. labels], $"{pool.Name}[{labelled.Count} labelled]");
             var rng = new Generator(seed * 1_000_003 + (ulong)round);
             if (student is null || !Options.WarmStart) student = createStudent(new Generator(seed * 7919 + 1));
-            var result = new Trainer(Training with { Seed = seed + (ulong)round, CheckpointDirectory = null, Resume = false })
+            int epochs = Options.EpochsFor(labelled.Count, Training.BatchSize, Training.Epochs);
+            var result = new Trainer(Training with { Epochs = epochs, Seed = seed + (ulong)round, CheckpointDirectory = null, Resume = false })
                 .Fit($"{strategy.Name}-{labelled.Count}", student, new SupervisedLesson(), set, null, rng, Progress, null, cancellationToken);
             LastStudent = student;
             if (result.Interrupted) return new ActiveLearningCurve(strategy.Name, seed, points) { Interrupted = true };

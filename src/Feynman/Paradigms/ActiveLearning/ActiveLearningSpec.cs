@@ -11,7 +11,7 @@ public sealed record ActiveLearningSpec
     public const string SectionKey = "active_learning";
     public const string ParadigmName = "active-learning";
 
-    private static readonly string[] Keys = ["initial", "batch", "max_labels", "strategies", "seeds", "warm_start", "pool_subsample", "mc_passes", "label_cost"];
+    private static readonly string[] Keys = ["initial", "batch", "max_labels", "strategies", "seeds", "warm_start", "steps", "pool_subsample", "mc_passes", "label_cost"];
 
     public int Initial { get; init; } = 100;
 
@@ -25,6 +25,9 @@ public sealed record ActiveLearningSpec
 
     public bool WarmStart { get; init; }
 
+    /// <summary>Optimizer steps per round (0: the student's epochs); see <see cref="ActiveLearningOptions.StepsPerRound"/>.</summary>
+    public int Steps { get; init; }
+
     public int PoolSubsample { get; init; }
 
     /// <summary>BALD's stochastic passes (T).</summary>
@@ -34,7 +37,7 @@ public sealed record ActiveLearningSpec
 
     public ActiveLearningOptions ToOptions() => new()
     {
-        InitialLabels = Initial, BatchSize = Batch, MaxLabels = MaxLabels, WarmStart = WarmStart, PoolSubsample = PoolSubsample,
+        InitialLabels = Initial, BatchSize = Batch, MaxLabels = MaxLabels, WarmStart = WarmStart, StepsPerRound = Steps, PoolSubsample = PoolSubsample,
     };
 
     public static ActiveLearningSpec Parse(RecipeNode node)
@@ -58,6 +61,7 @@ public sealed record ActiveLearningSpec
             spec = spec with { Seeds = seeds };
         }
         if (k.TryGetValue("warm_start", out var w)) spec = spec with { WarmStart = w.Bool() };
+        if (k.TryGetValue("steps", out var st)) spec = spec with { Steps = st.Int(0, 10_000_000) };
         if (k.TryGetValue("pool_subsample", out var p)) spec = spec with { PoolSubsample = p.Int(0) };
         if (k.TryGetValue("mc_passes", out var t)) spec = spec with { MonteCarloPasses = t.Int(2, 1000) };
         if (k.TryGetValue("label_cost", out var c)) spec = spec with { LabelCost = c.Double(0) };
