@@ -123,7 +123,8 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
         {
             var few = new Subset(half1, Enumerable.Range(0, Math.Min(spec.WeakLabels, half1.Count)).ToArray(), $"{half1.Name}[:{spec.WeakLabels}]");
             var name = $"{weakSection.Name}-{few.Count}labels";
-            if (!runner.TrainAndMeasure(weakSection with { Name = name }, $"weak ({few.Count} labels)", 2, new SupervisedLesson(), seed, few, validation, test, result, run, ct, out var weak2)) return true;
+            var fewTraining = spec.WeakLabelsEpochs is int e ? weakSection.Training with { Epochs = e } : weakSection.Training;
+            if (!runner.TrainAndMeasure(weakSection with { Name = name, Training = fewTraining }, $"weak ({few.Count} labels)", 2, new SupervisedLesson(), seed, few, validation, test, result, run, ct, out var weak2)) return true;
             weakModels.Add((name, weak2));
         }
         if (!runner.TrainAndMeasure(strong with { Name = strong.Name + "-ceiling" }, "strong ceiling", 100, new SupervisedLesson(), seed, half2, validation, test, result, run, ct, out _, init))

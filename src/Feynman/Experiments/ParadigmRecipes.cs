@@ -36,7 +36,7 @@ public static class ParadigmRecipes
 
     private static WeakToStrongSpec ParseWeakToStrong(RecipeNode c)
     {
-        var k = c.Mapping(["methods", "split_seed", "weak_labels", "alpha", "warmup", "temperature", "tau", "pretrain"]);
+        var k = c.Mapping(["methods", "split_seed", "weak_labels", "alpha", "warmup", "temperature", "tau", "pretrain", "weak_labels_epochs"]);
         var methods = k.TryGetValue("methods", out var m) ? m.Sequence().Select(x => x.Choice(WeakToStrongSpec.AllMethods)).ToArray() : WeakToStrongSpec.AllMethods;
         if (methods.Length == 0) throw m.Error("the list of methods is empty.");
         return new WeakToStrongSpec(methods,
@@ -46,7 +46,8 @@ public static class ParadigmRecipes
             k.TryGetValue("warmup", out var w) ? w.Double(0, 1) : 0.2,
             k.TryGetValue("temperature", out var t) ? t.Double(0, minExclusive: true) : 1,
             k.TryGetValue("tau", out var tau) ? tau.Double(0, minExclusive: true) : 1,
-            k.TryGetValue("pretrain", out var p) ? ParsePretrain(p) : null);
+            k.TryGetValue("pretrain", out var p) ? ParsePretrain(p) : null,
+            k.TryGetValue("weak_labels_epochs", out var we) ? we.Int(1) : null);
     }
 
     private static SelfTrainingSpec ParseSelfTraining(RecipeNode c)

@@ -6,6 +6,8 @@ namespace Feynman.Training.Recipes;
 /// <see cref="WeakLabels"/> samples only, when that is positive); its predictions on half 2 teach the strong
 /// model (the student) by each of <see cref="Methods"/>; the ceiling is the student trained on half 2's
 /// true labels. <see cref="Pretrain"/> pre-trains the strong model's trunk first (unlabelled images of both halves).
+/// <see cref="WeakLabelsEpochs"/> trains the few-label weak model for that many epochs instead of the teacher's
+/// (1,000 samples are 8 steps an epoch: the teacher's epochs leave it far from converged).
 /// </summary>
 public sealed record WeakToStrongSpec(
     IReadOnlyList<string> Methods,
@@ -15,7 +17,8 @@ public sealed record WeakToStrongSpec(
     double Warmup = 0.2,
     double Temperature = 1,
     double Tau = 1,
-    PretrainSpec? Pretrain = null)
+    PretrainSpec? Pretrain = null,
+    int? WeakLabelsEpochs = null)
 {
     public static readonly string[] AllMethods = ["soft", "hard", "confidence", "augconf", "adaptconf"];
 }
