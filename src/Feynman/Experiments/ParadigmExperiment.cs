@@ -114,7 +114,11 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
         var half2 = new Subset(train, perm[half..], $"{train.Name}[half 2]");
         string? trunkPath = spec.Pretrain is { } pre ? PretrainTrunk(strong, pre, train) : null;
         if (ct.IsCancellationRequested) return true;
-        Action<Sequential>? init = trunkPath is null ? null : net => net.Load(trunkPath, strict: false);
+        Action<Sequential>? init = trunkPath is null ? null : net =>
+        {
+            net.Load(trunkPath, strict: false);
+            if (spec.FreezeTrunk) TransferLearning.Freeze(net, spec.Pretrain!.TrunkLayers);
+        };
 
         var weakModels = new List<(string Name, Module Model)>();
         if (!runner.TrainAndMeasure(weakSection, "weak", 1, new SupervisedLesson(), seed, half1, validation, test, result, run, ct, out var weak)) return true;

@@ -23,7 +23,8 @@ public class ParadigmRecipesTests
         Assert.Equal(WeakToStrongSpec.AllMethods, ws.Methods);
         Assert.Equal(1000, ws.WeakLabels);
         Assert.Equal(40, ws.WeakLabelsEpochs);
-        Assert.Equal(2, w2s.Student!.Training.Epochs);
+        Assert.Equal(4, w2s.Student!.Training.Epochs);
+        Assert.True(ws.FreezeTrunk);
         Assert.Equal(0.2, ws.Warmup);
         Assert.Equal(6, ws.Pretrain!.TrunkLayers);
 
@@ -53,5 +54,7 @@ public class ParadigmRecipesTests
         Assert.Contains("pretrain needs 'trunk_layers'", ex.Message);
         ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: weak-to-strong\nteacher: {model: {input: [4], layers: [{linear: 2}]}}\nstudent: {model: {input: [4], layers: [{linear: 2}]}}\nweak_to_strong: {weak_labels: 10, weak_labels_epochs: 0}\n"));
         Assert.Equal(4, ex.Line);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: weak-to-strong\nteacher: {model: {input: [4], layers: [{linear: 2}]}}\nstudent: {model: {input: [4], layers: [{linear: 2}]}}\nweak_to_strong: {freeze_trunk: true}\n"));
+        Assert.Contains("freeze_trunk needs a 'pretrain' section", ex.Message);
     }
 }
