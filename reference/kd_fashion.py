@@ -172,6 +172,9 @@ def soft_targets(teachers, x, temperature):
 
 
 def run_seed(recipe, seed, data_dir, log):
+    if float(recipe["data"].get("validation", 0.1)) > 0:  # Feynman's default holds 10% out; this script trains on all
+        sys.exit(f"kd_fashion.py: data.validation must be 0 (got {recipe['data'].get('validation', 0.1)}); "
+                 "this script trains every model on the whole training source, as Feynman does with validation: 0")
     x, y = load(recipe["data"]["train"], data_dir)
     if recipe["data"].get("train_size"):  # the first N samples in file order, as Feynman's data.train_size
         x, y = x[:recipe["data"]["train_size"]], y[:recipe["data"]["train_size"]]
@@ -223,6 +226,7 @@ def main():
     ap.add_argument("--out", default="runs/kd-fashion-torch.json")
     ap.add_argument("--data-dir", default=DATA_DIR)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--feynman", metavar="DIR", help="also print a side-by-side table with `feynman run --seeds ... --out DIR`")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     with open(args.recipe) as f:
@@ -242,8 +246,46 @@ def main():
             json.dump(out, f, indent=2)
     for name in next(iter(out["seeds"].values())):
         accs = [out["seeds"][s][name]["accuracy"] * 100 for s in out["seeds"]]
-        sd = math.sqrt(sum((a - np.mean(accs)) ** 2 for a in accs) / max(1, len(accs) - 1))
-        print(f"{name:28s} {np.mean(accs):6.2f} ± {sd:.2f}  ({', '.join(f'{a:.2f}' for a in accs)})")
+        print(f"{name:28s} {mean_std(accs)}  ({', '.join(f'{a:.2f}' for a in accs)})")
+    if args.feynman:
+        print()
+        print(side_by_side(out, args.feynman))
+
+
+def mean_std(values):
+    sd = math.sqrt(sum((v - np.mean(values)) ** 2 for v in values) / max(1, len(values) - 1))
+    return f"{np.mean(values):.2f} ± {sd:.2f}"
+
+
+def gap_closed(models):
+    """Share of the labels-only student's gap to the (best) teacher that distillation closed."""
+    teacher = max(a for a, role in models.values() if role == "teacher")
+    labels = next(a for a, role in models.values() if role == "student (labels)")
+    distilled = next(a for a, role in models.values() if role == "student (distilled)")
+    return (distilled - labels) / (teacher - labels) if teacher > labels else float("nan")
+
+
+def side_by_side(torch_out, feynman_dir):
+    """A Markdown table: each model's test accuracy in Feynman (feynman run --seeds ... --out DIR) and in PyTorch,
+    over the seeds both have, and the gap closed by distillation in each."""
+    seeds = [s for s in torch_out["seeds"] if os.path.exists(os.path.join(feynman_dir, f"seed-{s}", "results.json"))]
+    if not seeds:
+        return f"no seed of {list(torch_out['seeds'])} has {feynman_dir}/seed-N/results.json"
+    feyn, torch_models = {}, {}
+    for s in seeds:
+        with open(os.path.join(feynman_dir, f"seed-{s}", "results.json")) as f:
+            feyn[s] = {m["name"]: (m["test_accuracy"] * 100, m["role"]) for m in json.load(f)["models"]}
+        torch_models[s] = {n: (r["accuracy"] * 100, r["role"]) for n, r in torch_out["seeds"][s].items()}
+    rows = [f"seeds {', '.join(seeds)}; test accuracy %, mean ± std", "",
+            "| model | role | Feynman | PyTorch | Feynman − PyTorch |", "| --- | --- | --- | --- | --- |"]
+    for name, (_, role) in feyn[seeds[0]].items():
+        f_acc = [feyn[s][name][0] for s in seeds]
+        t_acc = [torch_models[s][name][0] for s in seeds]
+        rows.append(f"| {name} | {role} | {mean_std(f_acc)} | {mean_std(t_acc)} | {np.mean(f_acc) - np.mean(t_acc):+.2f} |")
+    f_gap = [gap_closed(feyn[s]) * 100 for s in seeds]
+    t_gap = [gap_closed(torch_models[s]) * 100 for s in seeds]
+    rows.append(f"| gap closed by distillation | | {mean_std(f_gap)} % | {mean_std(t_gap)} % | |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

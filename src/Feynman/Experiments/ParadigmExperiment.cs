@@ -114,7 +114,11 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
         var half2 = new Subset(train, perm[half..], $"{train.Name}[half 2]");
         string? trunkPath = spec.Pretrain is { } pre ? PretrainTrunk(strong, pre, train) : null;
         if (ct.IsCancellationRequested) return true;
-        Action<Sequential>? init = trunkPath is null ? null : net => net.Load(trunkPath, strict: false);
+        Action<Sequential>? init = trunkPath is null ? null : net =>
+        {
+            net.Load(trunkPath, strict: false);
+            if (spec.FreezeTrunk) TransferLearning.Freeze(net, spec.Pretrain!.TrunkLayers);
+        };
 
         var weakModels = new List<(string Name, Module Model)>();
         if (!runner.TrainAndMeasure(weakSection, "weak", 1, new SupervisedLesson(), seed, half1, validation, test, result, run, ct, out var weak)) return true;
@@ -123,7 +127,8 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
         {
             var few = new Subset(half1, Enumerable.Range(0, Math.Min(spec.WeakLabels, half1.Count)).ToArray(), $"{half1.Name}[:{spec.WeakLabels}]");
             var name = $"{weakSection.Name}-{few.Count}labels";
-            if (!runner.TrainAndMeasure(weakSection with { Name = name }, $"weak ({few.Count} labels)", 2, new SupervisedLesson(), seed, few, validation, test, result, run, ct, out var weak2)) return true;
+            var fewTraining = spec.WeakLabelsEpochs is int e ? weakSection.Training with { Epochs = e } : weakSection.Training;
+            if (!runner.TrainAndMeasure(weakSection with { Name = name, Training = fewTraining }, $"weak ({few.Count} labels)", 2, new SupervisedLesson(), seed, few, validation, test, result, run, ct, out var weak2)) return true;
             weakModels.Add((name, weak2));
         }
         if (!runner.TrainAndMeasure(strong with { Name = strong.Name + "-ceiling" }, "strong ceiling", 100, new SupervisedLesson(), seed, half2, validation, test, result, run, ct, out _, init))

@@ -36,9 +36,11 @@ public static class ParadigmRecipes
 
     private static WeakToStrongSpec ParseWeakToStrong(RecipeNode c)
     {
-        var k = c.Mapping(["methods", "split_seed", "weak_labels", "alpha", "warmup", "temperature", "tau", "pretrain"]);
+        var k = c.Mapping(["methods", "split_seed", "weak_labels", "alpha", "warmup", "temperature", "tau", "pretrain", "weak_labels_epochs", "freeze_trunk"]);
         var methods = k.TryGetValue("methods", out var m) ? m.Sequence().Select(x => x.Choice(WeakToStrongSpec.AllMethods)).ToArray() : WeakToStrongSpec.AllMethods;
         if (methods.Length == 0) throw m.Error("the list of methods is empty.");
+        bool freeze = k.TryGetValue("freeze_trunk", out var f) && f.Bool();
+        if (freeze && !k.ContainsKey("pretrain")) throw f!.Error("freeze_trunk needs a 'pretrain' section (the trunk to freeze).");
         return new WeakToStrongSpec(methods,
             k.TryGetValue("split_seed", out var s) ? s.UInt64() : 1,
             k.TryGetValue("weak_labels", out var wl) ? wl.Int(0) : 0,
@@ -46,7 +48,9 @@ public static class ParadigmRecipes
             k.TryGetValue("warmup", out var w) ? w.Double(0, 1) : 0.2,
             k.TryGetValue("temperature", out var t) ? t.Double(0, minExclusive: true) : 1,
             k.TryGetValue("tau", out var tau) ? tau.Double(0, minExclusive: true) : 1,
-            k.TryGetValue("pretrain", out var p) ? ParsePretrain(p) : null);
+            k.TryGetValue("pretrain", out var p) ? ParsePretrain(p) : null,
+            k.TryGetValue("weak_labels_epochs", out var we) ? we.Int(1) : null,
+            freeze);
     }
 
     private static SelfTrainingSpec ParseSelfTraining(RecipeNode c)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Feynman.Synthesis.Teachers;
 using Feynman.Text;
 using Feynman.Text.Labelling;
+using Feynman.Text.Models;
 using Feynman.Text.Teaching;
 using Feynman.Tracking;
 using Feynman.Tracking.Reports;
@@ -140,15 +141,17 @@ public sealed class TeachExperiment(ExperimentSettings settings, TeacherEndpoint
         if (s.StopReason is { } why) result.Notes.Add($"The loop stopped: {why}.");
 
         var history = rounds.Select(r => new EpochRecord(r.Round, double.NaN, double.NaN, double.NaN, r.DevAccuracy, 0, 0)).ToList();
-        if (outcome.Student is { } student)
+        if (outcome.Student is { } trainedStudent)
         {
+            // A fastText student answers through its compiled inference path (the same function): that is what is timed.
+            var student = Deployed(trainedStudent);
             var test = data.Test ?? [];
             double accuracy = test.Count > 0 ? Accuracy(student, test) : double.NaN;
             double micros = test.Count > 0 ? MedianMicroseconds(student, test) : 0;
             result.Models.Add(new ModelOutcome
             {
                 Name = spec.Student.Name, Role = "student (taught)", TestAccuracy = accuracy, MicrosecondsPerSample = micros, History = history,
-                Parameters = student is Nn.Module m ? m.ParameterCount : 0,
+                Parameters = trainedStudent is Nn.Module m ? m.ParameterCount : 0,
             });
             if (test.Count > 0)
             {
@@ -161,7 +164,7 @@ public sealed class TeachExperiment(ExperimentSettings settings, TeacherEndpoint
                     double teacherAccuracy = (double)test.Where((t, i) => labels[i].Label == t.Label).Count() / test.Count;
                     result.Models.Add(new ModelOutcome
                     {
-                        Name = local.Name, Role = "teacher", TestAccuracy = teacherAccuracy, MicrosecondsPerSample = MedianMicroseconds(local.Model, test),
+                        Name = local.Name, Role = "teacher", TestAccuracy = teacherAccuracy, MicrosecondsPerSample = MedianMicroseconds(Deployed(local.Model), test),
                         Parameters = local.Model is Nn.Module tm ? tm.ParameterCount : 0,
                     });
                     run?.LogMetric(MetricKeys.TestAccuracy, teacherAccuracy, local.Name);
@@ -169,6 +172,8 @@ public sealed class TeachExperiment(ExperimentSettings settings, TeacherEndpoint
             }
         }
     }
+
+    private static ITextClassifier Deployed(ITextClassifier model) => model is FastTextClassifier f ? f.Compile() : model;
 
     private static double Accuracy(ITextClassifier model, IReadOnlyList<TextExample> test)
     {

@@ -22,6 +22,9 @@ public class ParadigmRecipesTests
         var ws = w2s.Section<WeakToStrongSpec>("weak_to_strong")!;
         Assert.Equal(WeakToStrongSpec.AllMethods, ws.Methods);
         Assert.Equal(1000, ws.WeakLabels);
+        Assert.Equal(40, ws.WeakLabelsEpochs);
+        Assert.Equal(4, w2s.Student!.Training.Epochs);
+        Assert.True(ws.FreezeTrunk);
         Assert.Equal(0.2, ws.Warmup);
         Assert.Equal(6, ws.Pretrain!.TrunkLayers);
 
@@ -49,5 +52,9 @@ public class ParadigmRecipesTests
         Assert.Contains("'magic' is not one of soft, hard, confidence, augconf, adaptconf", ex.Message);
         ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: pretrain\nmodel: {input: [4], layers: [{linear: 2}]}\npretrain: {noise: 0.1}\n"));
         Assert.Contains("pretrain needs 'trunk_layers'", ex.Message);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: weak-to-strong\nteacher: {model: {input: [4], layers: [{linear: 2}]}}\nstudent: {model: {input: [4], layers: [{linear: 2}]}}\nweak_to_strong: {weak_labels: 10, weak_labels_epochs: 0}\n"));
+        Assert.Equal(4, ex.Line);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: weak-to-strong\nteacher: {model: {input: [4], layers: [{linear: 2}]}}\nstudent: {model: {input: [4], layers: [{linear: 2}]}}\nweak_to_strong: {freeze_trunk: true}\n"));
+        Assert.Contains("freeze_trunk needs a 'pretrain' section", ex.Message);
     }
 }

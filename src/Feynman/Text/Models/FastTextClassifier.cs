@@ -85,6 +85,9 @@ public sealed class FastTextClassifier : Module, ITextClassifier
         TensorPrimitives.SoftMax(logits, logits);
     }
 
+    /// <summary>The folded inference path (<see cref="CompiledFastTextClassifier"/>) of the weights as they are now.</summary>
+    public CompiledFastTextClassifier Compile() => new(this);
+
     protected override string ExtraRepr() =>
         $"vocabulary={Tokenizer.VocabularySize}, buckets={Tokenizer.Options.Buckets}, dim={Dimension}, labels={LabelNames.Count}";
 
