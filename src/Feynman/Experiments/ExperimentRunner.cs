@@ -189,6 +189,15 @@ public sealed class ExperimentRunner(ExperimentSettings settings)
         };
         result.Models.Add(outcome);
         Log($"{role} {section.Name}: test accuracy {eval.Accuracy:P2}, {micros:F1} µs/sample");
+        if (eval.Confusion.SinglePredictedClass is int only)
+        {
+            // A finite loss does not stop such a run, so say it where the numbers are read.
+            string what = only < test.ClassNames.Count ? $"'{test.ClassNames[only]}'" : $"class {only}";
+            string note = $"{section.Name} predicts {what} for every test sample: it has collapsed (for example ReLUs that died " +
+                          "in the first steps at too high a learning rate); lower the learning rate, or add batch norm.";
+            Log(note);
+            result.Notes.Add(note);
+        }
         if (run != null)
         {
             run.LogMetric(MetricKeys.TestAccuracy, eval.Accuracy, section.Name);

@@ -61,6 +61,28 @@ public sealed class ConfusionMatrix
         return column == 0 ? double.NaN : (double)this[c, c] / column;
     }
 
+    /// <summary>
+    /// The class predicted for every sample when the model gave one answer to all of them (a collapsed model, e.g.
+    /// one whose ReLUs died at too high a learning rate), else null; null too for an empty matrix or one class.
+    /// </summary>
+    public int? SinglePredictedClass
+    {
+        get
+        {
+            if (Classes < 2 || Total == 0) return null;
+            int? only = null;
+            for (int p = 0; p < Classes; p++)
+            {
+                long column = 0;
+                for (int a = 0; a < Classes; a++) column += this[a, p];
+                if (column == 0) continue;
+                if (only != null) return null;
+                only = p;
+            }
+            return only;
+        }
+    }
+
     /// <summary>The counts as a jagged array [actual][predicted] (for JSON and reports).</summary>
     public long[][] ToRows()
     {
