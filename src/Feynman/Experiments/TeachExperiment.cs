@@ -3,7 +3,6 @@ using System.Globalization;
 using Feynman.Synthesis.Teachers;
 using Feynman.Text;
 using Feynman.Text.Labelling;
-using Feynman.Text.Models;
 using Feynman.Text.Teaching;
 using Feynman.Tracking;
 using Feynman.Tracking.Reports;
@@ -144,7 +143,7 @@ public sealed class TeachExperiment(ExperimentSettings settings, TeacherEndpoint
         if (outcome.Student is { } trainedStudent)
         {
             // A fastText student answers through its compiled inference path (the same function): that is what is timed.
-            var student = Deployed(trainedStudent);
+            var student = trainedStudent.ForInference();
             var test = data.Test ?? [];
             double accuracy = test.Count > 0 ? Accuracy(student, test) : double.NaN;
             double micros = test.Count > 0 ? MedianMicroseconds(student, test) : 0;
@@ -164,7 +163,7 @@ public sealed class TeachExperiment(ExperimentSettings settings, TeacherEndpoint
                     double teacherAccuracy = (double)test.Where((t, i) => labels[i].Label == t.Label).Count() / test.Count;
                     result.Models.Add(new ModelOutcome
                     {
-                        Name = local.Name, Role = "teacher", TestAccuracy = teacherAccuracy, MicrosecondsPerSample = MedianMicroseconds(Deployed(local.Model), test),
+                        Name = local.Name, Role = "teacher", TestAccuracy = teacherAccuracy, MicrosecondsPerSample = MedianMicroseconds(local.Model.ForInference(), test),
                         Parameters = local.Model is Nn.Module tm ? tm.ParameterCount : 0,
                     });
                     run?.LogMetric(MetricKeys.TestAccuracy, teacherAccuracy, local.Name);
@@ -172,8 +171,6 @@ public sealed class TeachExperiment(ExperimentSettings settings, TeacherEndpoint
             }
         }
     }
-
-    private static ITextClassifier Deployed(ITextClassifier model) => model is FastTextClassifier f ? f.Compile() : model;
 
     private static double Accuracy(ITextClassifier model, IReadOnlyList<TextExample> test)
     {

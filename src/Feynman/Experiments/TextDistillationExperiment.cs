@@ -109,7 +109,7 @@ public sealed class TextDistillationExperiment(ExperimentSettings settings)
         double seconds = watch.Elapsed.TotalSeconds;
         // A fastText model answers through its folded inference path (the same function, fewer memory reads); it is
         // the one evaluated, teaching and timed, so the reported accuracy is that of what is timed.
-        ITextClassifier deployed = classifier is FastTextClassifier fastText ? fastText.Compile() : classifier;
+        ITextClassifier deployed = classifier.ForInference();
         var eval = TextEvaluation.Evaluate(deployed, test, positive);
         Log($"{role} {name}: test accuracy {eval.Accuracy:P2}, F1 ({train.LabelNames[positive]}) {eval.F1:P2}");
         string? weights = null;

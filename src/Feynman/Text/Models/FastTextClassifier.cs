@@ -88,6 +88,9 @@ public sealed class FastTextClassifier : Module, ITextClassifier
     /// <summary>The folded inference path (<see cref="CompiledFastTextClassifier"/>) of the weights as they are now.</summary>
     public CompiledFastTextClassifier Compile() => new(this);
 
+    /// <inheritdoc />
+    public ITextClassifier ForInference() => Compile();
+
     protected override string ExtraRepr() =>
         $"vocabulary={Tokenizer.VocabularySize}, buckets={Tokenizer.Options.Buckets}, dim={Dimension}, labels={LabelNames.Count}";
 
