@@ -37,7 +37,13 @@ public static class DataSources
                 throw new ArgumentException($"unknown data source '{name}'; known sources: {string.Join(", ", Sources.Keys.Order())}.", nameof(name));
         }
         var dataset = open(dataDir);
-        lock (CacheLock) Cache[(name, dataDir)] = dataset;
+        lock (CacheLock)
+        {
+            // Two callers can load the same source at once (tests run in parallel); the first one stored wins,
+            // so every caller gets the same instance.
+            if (Cache.TryGetValue((name, dataDir), out var first)) return first;
+            Cache[(name, dataDir)] = dataset;
+        }
         return dataset;
     }
 }
