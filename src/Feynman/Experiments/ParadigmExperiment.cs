@@ -206,6 +206,15 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
                     Metric($"self_training/round{round.Round}/pseudo_label_accuracy", round.PseudoLabelAccuracy);
                 }
                 runner.Log($"self-training round {round.Round}: {round.PseudoLabels} pseudo-labels ({round.PseudoLabelAccuracy:P1} right), test {round.TestAccuracy:P2}");
+                if (round.Round > 0 && round.ClassesWithoutPseudoLabels.Count > 0)
+                {
+                    string which = string.Join(", ", round.ClassesWithoutPseudoLabels.Select(c => labelled.ClassNames[c]));
+                    string warning = round.PseudoLabels == 0
+                        ? $"self-training round {round.Round}: no pseudo-label passed the threshold {spec.Threshold}; the student learned from the labels alone."
+                        : $"self-training round {round.Round}: no pseudo-label for {which} (no pool sample at confidence {spec.Threshold} or more).";
+                    runner.Log("warning: " + warning);
+                    result.Notes.Add(warning);
+                }
             }, ct);
         if (st.Interrupted) return true;
         Metric("self_training/gain", st.FinalAccuracy - st.LabelsOnlyAccuracy);

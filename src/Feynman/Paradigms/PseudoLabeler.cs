@@ -5,11 +5,13 @@ public static class PseudoLabeler
 {
     /// <summary>
     /// The pool samples whose top probability is at least <paramref name="threshold"/>, labelled with that
-    /// class. With <paramref name="balance"/>, every class keeps the same number of samples (Noisy Student's
-    /// balancing, without its duplication): its most confident ones, as many as the class with fewest
-    /// confident samples has, or <paramref name="maxPerClass"/> when that is given and smaller.
-    /// Without balance, <paramref name="maxPerClass"/> (when positive) caps each class alone. The result is
-    /// in pool order.
+    /// class, in pool order. <paramref name="maxPerClass"/> (when positive) keeps each class's most confident
+    /// samples up to that many. With <paramref name="balance"/>, every class that has confident samples gets the
+    /// same number K of pseudo-labels: <paramref name="maxPerClass"/> as in Noisy Student, or when that is 0 the
+    /// smallest count among those classes. A class with more keeps its K most confident; a class with fewer
+    /// repeats its samples, most confident first, up to K (an index can then appear several times; Noisy Student
+    /// duplicates the same way). A class with no confident sample stays without one: it does not shrink every other
+    /// class to nothing.
     /// </summary>
     public static (int[] Indices, int[] Labels) Select(ReadOnlySpan<float> probabilities, int classes, float threshold, bool balance, int maxPerClass = 0)
     {
@@ -25,13 +27,19 @@ public static class PseudoLabeler
             int c = TensorPrimitives.IndexOfMax(row);
             if (row[c] >= threshold) perClass[c].Add((i, row[c]));
         }
-        int cap = int.MaxValue;
-        if (balance) cap = perClass.Min(l => l.Count);
-        if (maxPerClass > 0) cap = Math.Min(cap, maxPerClass);
+        int cap = balance ? (maxPerClass > 0 ? maxPerClass : BalancedCap(perClass.Select(l => l.Count)))
+                          : maxPerClass > 0 ? maxPerClass : int.MaxValue;
         var chosen = new List<(int Index, int Label)>();
         for (int c = 0; c < classes; c++)
-            chosen.AddRange(perClass[c].OrderByDescending(x => x.Confidence).ThenBy(x => x.Index).Take(cap).Select(x => (x.Index, c)));
+        {
+            var ranked = perClass[c].OrderByDescending(x => x.Confidence).ThenBy(x => x.Index).Select(x => x.Index).ToArray();
+            int take = balance && ranked.Length > 0 ? cap : Math.Min(cap, ranked.Length);
+            for (int k = 0; k < take; k++) chosen.Add((ranked[k % ranked.Length], c));
+        }
         chosen.Sort((a, b) => a.Index.CompareTo(b.Index));
         return ([.. chosen.Select(x => x.Index)], [.. chosen.Select(x => x.Label)]);
     }
+
+    /// <summary>Balanced selection's K when no cap is given: the smallest non-zero class count, 0 when every count is 0.</summary>
+    public static int BalancedCap(IEnumerable<int> confidentPerClass) => confidentPerClass.Where(c => c > 0).DefaultIfEmpty(0).Min();
 }

@@ -50,7 +50,8 @@ public sealed class SelfTraining(SelfTrainingOptions options, TrainingOptions te
             var options = StudentTraining with { Seed = StudentTraining.Seed + (ulong)r };
             trained = new Trainer(options).Fit($"round{r}-student", student, new SupervisedLesson(), combined, validation, studentRng, progress, run, cancellationToken);
             if (trained.Interrupted) return new SelfTrainingResult(rounds, teacher, true);
-            Finish(new SelfTrainingRound(r, indices.Length, pseudoAccuracy, Evaluator.Evaluate(student, test).Accuracy, trained), student);
+            var missing = Enumerable.Range(0, classes).Except(labels).ToArray();
+            Finish(new SelfTrainingRound(r, indices.Length, pseudoAccuracy, Evaluator.Evaluate(student, test).Accuracy, trained) { ClassesWithoutPseudoLabels = missing }, student);
             teacher = student;
         }
         return new SelfTrainingResult(rounds, teacher, false);

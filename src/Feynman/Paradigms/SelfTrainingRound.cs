@@ -6,5 +6,10 @@ namespace Feynman.Paradigms;
 /// One model of a self-training run: round 0 is the teacher trained on the labels alone; round r ≥ 1
 /// the student trained on labels plus round r−1's pseudo-labels. PseudoLabelAccuracy is measured against
 /// the pool's hidden labels when it has them (NaN otherwise); it is never used for training.
+/// ClassesWithoutPseudoLabels names the classes (by index) that got no pseudo-label this round: the teacher was
+/// confident on none of their pool samples, so the student sees them only in the labels.
 /// </summary>
-public sealed record SelfTrainingRound(int Round, int PseudoLabels, double PseudoLabelAccuracy, double TestAccuracy, TrainingResult Training);
+public sealed record SelfTrainingRound(int Round, int PseudoLabels, double PseudoLabelAccuracy, double TestAccuracy, TrainingResult Training)
+{
+    public IReadOnlyList<int> ClassesWithoutPseudoLabels { get; init; } = [];
+}

@@ -23,13 +23,53 @@ public class SelfTrainingTests
         var (idx, labels) = PseudoLabeler.Select(p, 3, 0.9f, balance: false);
         Assert.Equal([0, 2, 3, 4], idx);
         Assert.Equal([0, 1, 2, 0], labels);
-        // Balanced: each class keeps as many as the rarest confident class (1), its most confident one.
+        // Balanced: counts 2, 1, 1, K = 1: each class keeps its most confident one.
         (idx, labels) = PseudoLabeler.Select(p, 3, 0.9f, balance: true);
         Assert.Equal([0, 2, 3], idx);
         Assert.Equal([0, 1, 2], labels);
         // A cap without balance limits each class alone.
         (idx, _) = PseudoLabeler.Select(p, 3, 0.0f, balance: false, maxPerClass: 1);
         Assert.Equal([0, 2, 3], idx); // each class's most confident: 0 (0.95), 2 (0.91), 3 (0.98)
+        // Balanced with K = 2: class 0 has two, classes 1 and 2 repeat their one sample.
+        (idx, labels) = PseudoLabeler.Select(p, 3, 0.9f, balance: true, maxPerClass: 2);
+        Assert.Equal([0, 2, 2, 3, 3, 4], idx);
+        Assert.Equal([0, 1, 1, 2, 2, 0], labels);
+    }
+
+    [Fact]
+    public void BalancedSelectionKeepsThePoolWhenOneClassHasNoConfidentPrediction()
+    {
+        // Class 2 is never predicted with confidence: before, the balanced count became 0 and nothing passed.
+        float[] p =
+        [
+            0.95f, 0.03f, 0.02f, // 0: class 0
+            0.93f, 0.05f, 0.02f, // 1: class 0
+            0.91f, 0.05f, 0.04f, // 2: class 0
+            0.05f, 0.94f, 0.01f, // 3: class 1
+            0.02f, 0.92f, 0.06f, // 4: class 1
+            0.30f, 0.20f, 0.50f, // 5: class 2, not confident
+        ];
+        var (idx, labels) = PseudoLabeler.Select(p, 3, 0.9f, balance: true);
+        // Non-empty counts 3 and 2: K is the smaller, 2; class 0 keeps its two most confident.
+        Assert.Equal([0, 1, 3, 4], idx);
+        Assert.Equal([0, 0, 1, 1], labels);
+        Assert.Equal(0, PseudoLabeler.BalancedCap([0, 0, 0]));
+        Assert.Equal(2, PseudoLabeler.BalancedCap([9, 0, 2, 5]));
+        // Noisy Student's K = 3: class 1 repeats its most confident sample (3: 0.94).
+        (idx, labels) = PseudoLabeler.Select(p, 3, 0.9f, balance: true, maxPerClass: 3);
+        Assert.Equal([0, 1, 2, 3, 3, 4], idx);
+        Assert.Equal([0, 0, 0, 1, 1, 1], labels);
+        // Nothing confident at all: nothing passes (the caller warns).
+        (idx, _) = PseudoLabeler.Select(p, 3, 0.99f, balance: true);
+        Assert.Empty(idx);
+        // Two very confident class-0 samples and one confident class-2 sample: counts 5, 2, 1. With K = 2, class 0
+        // keeps its two most confident (6: 0.99, 7: 0.97) and class 2 repeats 8; without a K, K = 1.
+        float[] q = [.. p, 0.99f, 0.005f, 0.005f, 0.97f, 0.02f, 0.01f, 0.02f, 0.02f, 0.96f];
+        (idx, labels) = PseudoLabeler.Select(q, 3, 0.9f, balance: true, maxPerClass: 2);
+        Assert.Equal([3, 4, 6, 7, 8, 8], idx);
+        Assert.Equal([1, 1, 0, 0, 2, 2], labels);
+        (idx, _) = PseudoLabeler.Select(q, 3, 0.9f, balance: true);
+        Assert.Equal([3, 6, 8], idx);
     }
 
     [Fact]
@@ -70,7 +110,8 @@ public class SelfTrainingTests
         Assert.Equal(4, result.Rounds.Count);
         Assert.Equal(0, result.Rounds[0].PseudoLabels);
         Assert.All(result.Rounds.Skip(1), r => Assert.InRange(r.PseudoLabels, 3, 600));
-        Assert.All(result.Rounds.Skip(1), r => Assert.Equal(0, r.PseudoLabels % 3)); // balanced over 3 classes
+        Assert.All(result.Rounds.Skip(1), r => Assert.Empty(r.ClassesWithoutPseudoLabels));
+        Assert.All(result.Rounds.Skip(1), r => Assert.Equal(0, r.PseudoLabels % 3)); // balanced: K per class
         string table = string.Join("; ", result.Rounds.Select(r => $"round {r.Round}: {r.PseudoLabels} pseudo ({r.PseudoLabelAccuracy:P1}), test {r.TestAccuracy:P1}"));
         Assert.True(result.FinalAccuracy > result.LabelsOnlyAccuracy + 0.02, table);
     }
