@@ -26,23 +26,31 @@ public sealed class ActiveLearningExperiment(ExperimentSettings settings)
         var training = RecipeTraining.Options(section.Training, recipe.Seed, settings.Epochs);
         var seeds = settings.Seed is { } only ? [only] : spec.Seeds;
         var oracle = new DatasetOracle(pool, spec.LabelCost);
+        var jobs = spec.Strategies.SelectMany(strategy => seeds.Select(seed => (Strategy: strategy, Seed: seed))).ToArray();
+        // Callbacks (console, progress, run database) are not thread-safe; parallel runs take turns.
+        var gate = new Lock();
+        var log = settings.Log is { } l ? (Action<string>)(m => { lock (gate) l(m); }) : null;
+        var progress = settings.Progress is { } pr ? new LockedProgress(pr, gate) : null;
+        ActiveLearningCurve RunOne(int index)
+        {
+            var (strategyName, seed) = jobs[index];
+            var loop = new ActiveLearningLoop(rng => ModelBuilder.Build(section.Model, rng), training, spec.ToOptions())
+            {
+                Log = log,
+                Progress = progress,
+                RoundFinished = p => { lock (gate) run?.LogEpoch($"{strategyName}/seed{seed}", p.Labels, MetricKeys.TestAccuracy, p.TestAccuracy); },
+            };
+            return loop.Run(QueryStrategies.Create(strategyName, spec.MonteCarloPasses), pool, test, oracle, seed, ct);
+        }
+        var finished = RunJobs(jobs.Length, spec.Parallel, RunOne);
+        // In job order, as a sequential run lists them; nothing after an interrupted run in that order.
         var curves = new List<ActiveLearningCurve>();
         bool interrupted = false;
-        foreach (var strategyName in spec.Strategies)
+        foreach (var curve in finished)
         {
-            foreach (var seed in seeds)
-            {
-                var loop = new ActiveLearningLoop(rng => ModelBuilder.Build(section.Model, rng), training, spec.ToOptions())
-                {
-                    Log = settings.Log,
-                    Progress = settings.Progress,
-                    RoundFinished = p => run?.LogEpoch($"{strategyName}/seed{seed}", p.Labels, MetricKeys.TestAccuracy, p.TestAccuracy),
-                };
-                var curve = loop.Run(QueryStrategies.Create(strategyName, spec.MonteCarloPasses), pool, test, oracle, seed, ct);
-                curves.Add(curve);
-                if (curve.Interrupted) { interrupted = true; break; }
-            }
-            if (interrupted) break;
+            if (curve is null) { interrupted = true; break; }
+            curves.Add(curve);
+            if (curve.Interrupted) { interrupted = true; break; }
         }
 
         var means = curves.GroupBy(c => c.Strategy).Where(g => g.Any(c => c.Points.Count > 0))
@@ -78,5 +86,56 @@ public sealed class ActiveLearningExperiment(ExperimentSettings settings)
         File.WriteAllText(path, JsonSerializer.Serialize(new { curves, means, labels_to_match_random = toMatch }, ExperimentResult.Json));
         run?.AddArtifact("active-learning", path);
         return interrupted;
+    }
+
+    /// <summary>
+    /// Runs jobs 0..count-1 on <paramref name="parallel"/> threads (1: on this thread, in order) and returns their
+    /// results by index; after a job is interrupted no new one starts, and the ones not run stay null.
+    /// With several threads each sets its kernels to run inline: two runs then use the two cores, instead of
+    /// one run's GEMMs taking both kernel threads while the other's wait or oversubscribe.
+    /// </summary>
+    internal static ActiveLearningCurve?[] RunJobs(int count, int parallel, Func<int, ActiveLearningCurve> job)
+    {
+        var results = new ActiveLearningCurve?[count];
+        int next = -1, stop = 0;
+        Exception? failure = null;
+        void Work()
+        {
+            while (Volatile.Read(ref stop) == 0)
+            {
+                int i = Interlocked.Increment(ref next);
+                if (i >= count) return;
+                try
+                {
+                    var curve = job(i);
+                    results[i] = curve;
+                    if (curve.Interrupted) Volatile.Write(ref stop, 1);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                    Volatile.Write(ref stop, 1);
+                }
+            }
+        }
+        int threads = Math.Min(parallel, count);
+        if (threads <= 1) Work();
+        else
+        {
+            var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+            {
+                Tensors.Kernels.KernelThreads.Inline = true;
+                Work();
+            }) { IsBackground = true, Name = $"active-learning-{t + 1}" }).ToArray();
+            foreach (var w in workers) w.Start();
+            foreach (var w in workers) w.Join();
+        }
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        return results;
+    }
+
+    private sealed class LockedProgress(IProgress<TrainingProgress> inner, Lock gate) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) { lock (gate) inner.Report(value); }
     }
 }

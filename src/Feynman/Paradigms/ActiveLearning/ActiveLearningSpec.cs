@@ -11,7 +11,7 @@ public sealed record ActiveLearningSpec
     public const string SectionKey = "active_learning";
     public const string ParadigmName = "active-learning";
 
-    private static readonly string[] Keys = ["initial", "batch", "max_labels", "strategies", "seeds", "warm_start", "steps", "pool_subsample", "mc_passes", "label_cost"];
+    private static readonly string[] Keys = ["initial", "batch", "max_labels", "strategies", "seeds", "warm_start", "steps", "pool_subsample", "mc_passes", "label_cost", "parallel"];
 
     public int Initial { get; init; } = 100;
 
@@ -34,6 +34,12 @@ public sealed record ActiveLearningSpec
     public int MonteCarloPasses { get; init; } = 10;
 
     public double LabelCost { get; init; } = 1;
+
+    /// <summary>
+    /// (strategy, seed) runs trained at once, each on its own thread with one-thread kernels (1: one after the
+    /// other, kernels on every core). Each run owns its generators and student, so the curves do not change.
+    /// </summary>
+    public int Parallel { get; init; } = 1;
 
     public ActiveLearningOptions ToOptions() => new()
     {
@@ -65,6 +71,7 @@ public sealed record ActiveLearningSpec
         if (k.TryGetValue("pool_subsample", out var p)) spec = spec with { PoolSubsample = p.Int(0) };
         if (k.TryGetValue("mc_passes", out var t)) spec = spec with { MonteCarloPasses = t.Int(2, 1000) };
         if (k.TryGetValue("label_cost", out var c)) spec = spec with { LabelCost = c.Double(0) };
+        if (k.TryGetValue("parallel", out var par)) spec = spec with { Parallel = par.Int(1, 1024) };
         if (spec.MaxLabels < spec.Initial) throw node.Error($"max_labels ({spec.MaxLabels}) is below initial ({spec.Initial}).");
         return spec;
     }
