@@ -23,7 +23,7 @@ public sealed class ActiveLearningExperiment(ExperimentSettings settings)
         var spec = recipe.Section<ActiveLearningSpec>(ActiveLearningSpec.SectionKey)
                    ?? throw new InvalidDataException($"{recipe.File}: an active-learning recipe needs an '{ActiveLearningSpec.SectionKey}' section.");
         var section = recipe.Student ?? recipe.Model ?? throw new InvalidDataException($"{recipe.File}: an active-learning recipe needs a 'student' section.");
-        var training = RecipeTraining.Options(section.Training, recipe.Seed, settings.Epochs);
+        var training = StudentTraining(recipe, section, settings.Epochs);
         var seeds = settings.Seed is { } only ? [only] : spec.Seeds;
         var oracle = new DatasetOracle(pool, spec.LabelCost);
         var jobs = spec.Strategies.SelectMany(strategy => seeds.Select(seed => (Strategy: strategy, Seed: seed))).ToArray();
@@ -86,6 +86,19 @@ public sealed class ActiveLearningExperiment(ExperimentSettings settings)
         File.WriteAllText(path, JsonSerializer.Serialize(new { curves, means, labels_to_match_random = toMatch }, ExperimentResult.Json));
         run?.AddArtifact("active-learning", path);
         return interrupted;
+    }
+
+    /// <summary>
+    /// Each round's training options: the student's training section, with the student's augmentation or else the
+    /// data section's (applied to the labelled batches only; strategies score un-augmented samples).
+    /// </summary>
+    internal static TrainingOptions StudentTraining(Recipe recipe, ModelSection student, int? epochs)
+    {
+        var augment = student.Training.Augment ?? recipe.Data.Augment ?? AugmentSpec.None;
+        return RecipeTraining.Options(student.Training, recipe.Seed, epochs) with
+        {
+            CropPadding = augment.CropPadding, HorizontalFlip = augment.HorizontalFlip,
+        };
     }
 
     /// <summary>

@@ -40,6 +40,23 @@ public class ActiveLearningRecipeTests
     }
 
     [Fact]
+    public void TheStudentIsTrainedWithTheRecipesAugmentation()
+    {
+        const string head = "paradigm: active-learning\nactive_learning: {}\n";
+        const string model = "model: {input: [1, 8, 8], layers: [flatten, {linear: 2}]}";
+        var fromData = RecipeParser.Parse(head + "data: {augment: {crop_padding: 2}}\nstudent: {" + model + "}\n");
+        var options = Feynman.Experiments.ActiveLearningExperiment.StudentTraining(fromData, fromData.Student!, null);
+        Assert.Equal((2, false), (options.CropPadding, options.HorizontalFlip));
+        // The student's own augmentation wins; null turns it off.
+        var own = RecipeParser.Parse(head + "data: {augment: {crop_padding: 2}}\nstudent: {training: {augment: {horizontal_flip: true}}, " + model + "}\n");
+        options = Feynman.Experiments.ActiveLearningExperiment.StudentTraining(own, own.Student!, null);
+        Assert.Equal((0, true), (options.CropPadding, options.HorizontalFlip));
+        var none = RecipeParser.Parse(head + "data: {augment: {crop_padding: 2}}\nstudent: {training: {augment: null}, " + model + "}\n");
+        options = Feynman.Experiments.ActiveLearningExperiment.StudentTraining(none, none.Student!, null);
+        Assert.Equal((0, false), (options.CropPadding, options.HorizontalFlip));
+    }
+
+    [Fact]
     public void BadActiveLearningSectionsNameTheProblem()
     {
         const string model = "student: {model: {input: [4], layers: [{linear: 2}]}}\n";
