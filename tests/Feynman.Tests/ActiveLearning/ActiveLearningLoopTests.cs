@@ -90,7 +90,7 @@ public class ActiveLearningLoopTests
             new TrainingOptions { Epochs = 15, BatchSize = 32, LearningRate = 0.1, Schedule = "constant", WeightDecay = 0 },
             new ActiveLearningOptions { InitialLabels = 10, BatchSize = 15, MaxLabels = 40, StepsPerRound = 12 }) { Progress = counter };
         loop.Run(new MarginStrategy(), pool, pool, new DatasetOracle(pool), seed: 1);
-        Assert.Equal(new Dictionary<string, int> { ["margin-10"] = 12, ["margin-25"] = 12, ["margin-40"] = 12 }, counter.BatchesPerRound);
+        Assert.Equal(new Dictionary<string, int> { ["margin-seed1-10"] = 12, ["margin-seed1-25"] = 12, ["margin-seed1-40"] = 12 }, counter.BatchesPerRound);
     }
 
     private sealed class SkippingOracle(Feynman.Data.IDataset data) : IOracle

@@ -96,6 +96,23 @@ public class ActiveLearningParallelTests
     }
 
     [Fact]
+    public void AnInterruptedJobStopsNewOnesAndTheRestStayNull()
+    {
+        foreach (int parallel in new[] { 1, 2 })
+        {
+            var results = ActiveLearningExperiment.RunJobs(40, parallel, i =>
+            {
+                Thread.Sleep(2);
+                return new ActiveLearningCurve("random", (ulong)i, []) { Interrupted = i == 3 };
+            });
+            Assert.True(results[3]!.Interrupted);
+            Assert.All(results[..3], r => Assert.NotNull(r));
+            // Only jobs already running when job 3 stopped may have finished.
+            Assert.True(results.Count(r => r is not null) <= 3 + parallel, $"parallel {parallel}: {results.Count(r => r is not null)} finished");
+        }
+    }
+
+    [Fact]
     public void ParallelKeyIsParsedAndChecked()
     {
         const string model = "student: {model: {input: [4], layers: [{linear: 2}]}}\n";

@@ -66,7 +66,7 @@ public sealed class ActiveLearningLoop(Func<Generator, Module> createStudent, Tr
             if (student is null || !Options.WarmStart) student = createStudent(new Generator(seed * 7919 + 1));
             int epochs = Options.EpochsFor(labelled.Count, Training.BatchSize, Training.Epochs);
             var result = new Trainer(Training with { Epochs = epochs, Seed = seed + (ulong)round, CheckpointDirectory = null, Resume = false })
-                .Fit($"{strategy.Name}-{labelled.Count}", student, new SupervisedLesson(), set, null, rng, Progress, null, cancellationToken);
+                .Fit($"{strategy.Name}-seed{seed}-{labelled.Count}", student, new SupervisedLesson(), set, null, rng, Progress, null, cancellationToken);
             LastStudent = student;
             if (result.Interrupted) return new ActiveLearningCurve(strategy.Name, seed, points) { Interrupted = true };
             double accuracy = Evaluator.Evaluate(student, test, Options.EvaluationBatchSize).Accuracy;
