@@ -57,20 +57,37 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
         var net = ModelBuilder.Build(section.Model, new Generator(seed * 7919 + 500));
         var trunk = TransferLearning.Trunk(net, spec.TrunkLayers);
         int features = DenoisingPretraining.OutputFeatures(trunk, images.SampleShape);
-        var decoder = DenoisingPretraining.Decoder(features, images.SampleSize, new Generator(seed * 7919 + 501));
+        if (spec.Images > 0 && spec.Images < images.Count)
+            images = new Subset(images, new Generator(seed * 7919 + 502).Permutation(images.Count)[..spec.Images], $"{images.Name}[{spec.Images} for pre-training]");
         var options = new TrainingOptions
         {
             Epochs = runner.Settings.Epochs ?? spec.Epochs, BatchSize = spec.BatchSize, Optimizer = "adam", LearningRate = spec.LearningRate,
             WeightDecay = 0, Seed = seed,
         };
-        runner.Log($"pre-training the trunk of {section.Name} (first {spec.TrunkLayers} layers, {features} features) as a denoising autoencoder on {images.Count} unlabelled images");
-        var losses = new DenoisingPretraining((float)spec.Noise, options).Fit(trunk, decoder, images, runner.Settings.Progress, ct);
-        for (int e = 0; e < losses.Count; e++) run?.LogEpoch(section.Name + "-pretrain", e + 1, new Dictionary<string, double> { ["reconstruction_loss"] = losses[e] });
+        IReadOnlyList<double> losses;
+        string lossName;
+        if (spec.Objective == PretrainSpec.Contrastive)
+        {
+            var head = ContrastivePretraining.ProjectionHead(features, 256, spec.Projection, new Generator(seed * 7919 + 501));
+            runner.Log($"pre-training the trunk of {section.Name} (first {spec.TrunkLayers} layers, {features} features) by contrast (SimCLR, τ = {spec.Temperature}) on {images.Count} unlabelled images");
+            losses = new ContrastivePretraining((float)spec.Temperature, ContrastivePretraining.DefaultAugmentations(spec.CropScale), options)
+                .Fit(trunk, head, images, runner.Settings.Progress, ct);
+            lossName = "contrastive_loss";
+        }
+        else
+        {
+            var decoder = DenoisingPretraining.Decoder(features, images.SampleSize, new Generator(seed * 7919 + 501));
+            runner.Log($"pre-training the trunk of {section.Name} (first {spec.TrunkLayers} layers, {features} features) as a denoising autoencoder on {images.Count} unlabelled images");
+            losses = new DenoisingPretraining((float)spec.Noise, options).Fit(trunk, decoder, images, runner.Settings.Progress, ct);
+            lossName = "reconstruction_loss";
+        }
+        for (int e = 0; e < losses.Count; e++) run?.LogEpoch(section.Name + "-pretrain", e + 1, new Dictionary<string, double> { [lossName] = losses[e] });
         if (losses.Count > 0)
         {
-            Metric("pretrain/reconstruction_loss_first", losses[0]);
-            Metric("pretrain/reconstruction_loss_last", losses[^1]);
-            result.Notes.Add($"Denoising pre-training of {section.Name}'s trunk: reconstruction loss {losses[0]:F4} after the first epoch, {losses[^1]:F4} after the last.");
+            Metric($"pretrain/{lossName}_first", losses[0]);
+            Metric($"pretrain/{lossName}_last", losses[^1]);
+            result.Notes.Add($"{(spec.Objective == PretrainSpec.Contrastive ? "Contrastive" : "Denoising")} pre-training of {section.Name}'s trunk: " +
+                             $"{lossName.Replace('_', ' ')} {losses[0]:F4} after the first epoch, {losses[^1]:F4} after the last.");
         }
         var path = Path.Combine(OutDir, section.Name + "-trunk.safetensors");
         trunk.Save(path);

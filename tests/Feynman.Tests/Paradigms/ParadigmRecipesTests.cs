@@ -57,4 +57,20 @@ public class ParadigmRecipesTests
         ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: weak-to-strong\nteacher: {model: {input: [4], layers: [{linear: 2}]}}\nstudent: {model: {input: [4], layers: [{linear: 2}]}}\nweak_to_strong: {freeze_trunk: true}\n"));
         Assert.Contains("freeze_trunk needs a 'pretrain' section", ex.Message);
     }
+
+    [Fact]
+    public void ThePretrainObjectiveIsDenoisingOrContrastiveAndItsSettingsMustMatchIt()
+    {
+        const string head = "paradigm: pretrain\nmodel: {input: [4], layers: [{linear: 2}]}\n";
+        var spec = RecipeParser.Parse(head + "pretrain: {trunk_layers: 1, objective: contrastive, temperature: 0.2, crop_scale: 0.5, projection: 16, images: 100}\n")
+            .Section<PretrainSpec>("pretrain")!;
+        Assert.Equal((PretrainSpec.Contrastive, 0.2, 0.5, 16, 100), (spec.Objective, spec.Temperature, spec.CropScale, spec.Projection, spec.Images));
+        Assert.Equal(PretrainSpec.Denoising, RecipeParser.Parse(head + "pretrain: {trunk_layers: 1}\n").Section<PretrainSpec>("pretrain")!.Objective);
+        var ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse(head + "pretrain: {trunk_layers: 1, objective: masked}\n"));
+        Assert.Contains("'masked' is not one of denoising, contrastive", ex.Message);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse(head + "pretrain: {trunk_layers: 1, temperature: 0.5}\n"));
+        Assert.Contains("'temperature' belongs to the contrastive objective", ex.Message);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse(head + "pretrain: {trunk_layers: 1, objective: contrastive, noise: 0.3}\n"));
+        Assert.Contains("'noise' belongs to the denoising objective", ex.Message);
+    }
 }
