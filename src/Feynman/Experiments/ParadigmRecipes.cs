@@ -83,7 +83,7 @@ public static class ParadigmRecipes
 
     private static PretrainSpec ParsePretrain(RecipeNode c)
     {
-        var k = c.Mapping(["trunk_layers", "noise", "epochs", "lr", "labels", "batch_size", "objective", "temperature", "crop_scale", "projection", "images"]);
+        var k = c.Mapping(["trunk_layers", "noise", "epochs", "lr", "labels", "batch_size", "objective", "temperature", "crop_scale", "projection", "images", "weights"]);
         if (!k.TryGetValue("trunk_layers", out var tl)) throw c.Error("pretrain needs 'trunk_layers', how many of the model's first layers form the trunk.");
         var d = new PretrainSpec(1);
         string objective = k.TryGetValue("objective", out var o) ? o.Choice(PretrainSpec.Objectives) : d.Objective;
@@ -101,6 +101,7 @@ public static class ParadigmRecipes
             k.TryGetValue("temperature", out var t) ? t.Double(0, minExclusive: true) : d.Temperature,
             k.TryGetValue("crop_scale", out var cs) ? cs.Double(0, 1, minExclusive: true) : d.CropScale,
             k.TryGetValue("projection", out var pr) ? pr.Int(1) : d.Projection,
-            k.TryGetValue("images", out var im) ? im.Int(0) : d.Images);
+            k.TryGetValue("images", out var im) ? im.Int(0) : d.Images,
+            k.TryGetValue("weights", out var wt) ? wt.String() : null);
     }
 }

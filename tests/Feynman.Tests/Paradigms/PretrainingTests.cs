@@ -102,6 +102,28 @@ public class PretrainingTests
     }
 
     [Fact]
+    public void FrozenTrunkFeaturesAreTheTrunksOutputForEverySampleInOrder()
+    {
+        var data = Bars(300, 10);
+        var trunk = TransferLearning.Trunk(Classifier(new Generator(11)), 3);
+        var features = TransferLearning.Features(trunk, data, batchSize: 128);
+        Assert.Equal(new[] { 4, 4, 4 }, features.SampleShape);
+        Assert.Equal(data.Count, features.Count);
+        using var scope = TensorScope.Begin();
+        using var _ = Feynman.Autograd.GradMode.NoGrad();
+        foreach (int i in new[] { 0, 127, 128, 299 })
+        {
+            var x = new float[data.SampleSize];
+            data.CopyInput(i, x);
+            var expected = trunk.Forward(Tensor.From(x, [1, .. data.SampleShape])).ToArray();
+            var actual = new float[features.SampleSize];
+            features.CopyInput(i, actual);
+            Assert.Equal(expected, actual);
+            Assert.Equal(data.GetLabel(i), features.GetLabel(i));
+        }
+    }
+
+    [Fact]
     public void TrunkWeightsLoadIntoTheFullModelAndAFrozenTrunkStaysPutDuringALinearProbeStep()
     {
         var data = Bars(64, 4);
