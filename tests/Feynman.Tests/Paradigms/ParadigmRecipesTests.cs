@@ -20,13 +20,14 @@ public class ParadigmRecipesTests
         var w2s = RecipeParser.Load(RepositoryFile("recipes/w2s-fashion.yaml"));
         Assert.Equal("weak-to-strong", w2s.Paradigm);
         var ws = w2s.Section<WeakToStrongSpec>("weak_to_strong")!;
-        Assert.Equal(WeakToStrongSpec.AllMethods, ws.Methods);
+        Assert.Equal(["soft", "hard", "confidence", "adaptconf"], ws.Methods);
         Assert.Equal(1000, ws.WeakLabels);
         Assert.Equal(40, ws.WeakLabelsEpochs);
-        Assert.Equal(4, w2s.Student!.Training.Epochs);
+        Assert.Equal(12, w2s.Student!.Training.Epochs);
         Assert.True(ws.FreezeTrunk);
         Assert.Equal(0.2, ws.Warmup);
         Assert.Equal(6, ws.Pretrain!.TrunkLayers);
+        Assert.Equal((PretrainSpec.Contrastive, 30000), (ws.Pretrain.Objective, ws.Pretrain.Images));
 
         var st = RecipeParser.Load(RepositoryFile("recipes/selftrain-fashion.yaml"));
         Assert.Equal("self-training", st.Paradigm);
@@ -40,6 +41,7 @@ public class ParadigmRecipesTests
         var pre = RecipeParser.Load(RepositoryFile("recipes/pretrain-fashion.yaml"));
         Assert.Equal("pretrain", pre.Paradigm);
         Assert.Equal(1000, pre.Section<PretrainSpec>("pretrain")!.Labels);
+        Assert.Equal(PretrainSpec.Denoising, pre.Section<PretrainSpec>("pretrain")!.Objective);
     }
 
     [Fact]
