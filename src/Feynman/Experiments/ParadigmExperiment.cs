@@ -54,23 +54,48 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
     /// <summary>Pre-trains the trunk of <paramref name="section"/>'s model; returns the trunk's safetensors path.</summary>
     private string PretrainTrunk(ModelSection section, PretrainSpec spec, IDataset images)
     {
+        if (spec.Weights is { } given)
+        {
+            string loaded = Path.GetFullPath(given);
+            if (!File.Exists(loaded)) throw new FileNotFoundException($"pretrain weights '{given}' (the trunk to load instead of pre-training) do not exist.", loaded);
+            runner.Log($"the trunk of {section.Name}: loading {loaded} (not pre-trained in this run)");
+            result.Notes.Add($"The trunk of {section.Name} was loaded from {loaded}, not pre-trained in this run.");
+            return loaded;
+        }
         var net = ModelBuilder.Build(section.Model, new Generator(seed * 7919 + 500));
         var trunk = TransferLearning.Trunk(net, spec.TrunkLayers);
         int features = DenoisingPretraining.OutputFeatures(trunk, images.SampleShape);
-        var decoder = DenoisingPretraining.Decoder(features, images.SampleSize, new Generator(seed * 7919 + 501));
+        if (spec.Images > 0 && spec.Images < images.Count)
+            images = new Subset(images, new Generator(seed * 7919 + 502).Permutation(images.Count)[..spec.Images], $"{images.Name}[{spec.Images} for pre-training]");
         var options = new TrainingOptions
         {
             Epochs = runner.Settings.Epochs ?? spec.Epochs, BatchSize = spec.BatchSize, Optimizer = "adam", LearningRate = spec.LearningRate,
             WeightDecay = 0, Seed = seed,
         };
-        runner.Log($"pre-training the trunk of {section.Name} (first {spec.TrunkLayers} layers, {features} features) as a denoising autoencoder on {images.Count} unlabelled images");
-        var losses = new DenoisingPretraining((float)spec.Noise, options).Fit(trunk, decoder, images, runner.Settings.Progress, ct);
-        for (int e = 0; e < losses.Count; e++) run?.LogEpoch(section.Name + "-pretrain", e + 1, new Dictionary<string, double> { ["reconstruction_loss"] = losses[e] });
+        IReadOnlyList<double> losses;
+        string lossName;
+        if (spec.Objective == PretrainSpec.Contrastive)
+        {
+            var head = ContrastivePretraining.ProjectionHead(features, 256, spec.Projection, new Generator(seed * 7919 + 501));
+            runner.Log($"pre-training the trunk of {section.Name} (first {spec.TrunkLayers} layers, {features} features) by contrast (SimCLR, τ = {spec.Temperature}) on {images.Count} unlabelled images");
+            losses = new ContrastivePretraining((float)spec.Temperature, ContrastivePretraining.DefaultAugmentations(spec.CropScale), options)
+                .Fit(trunk, head, images, runner.Settings.Progress, ct);
+            lossName = "contrastive_loss";
+        }
+        else
+        {
+            var decoder = DenoisingPretraining.Decoder(features, images.SampleSize, new Generator(seed * 7919 + 501));
+            runner.Log($"pre-training the trunk of {section.Name} (first {spec.TrunkLayers} layers, {features} features) as a denoising autoencoder on {images.Count} unlabelled images");
+            losses = new DenoisingPretraining((float)spec.Noise, options).Fit(trunk, decoder, images, runner.Settings.Progress, ct);
+            lossName = "reconstruction_loss";
+        }
+        for (int e = 0; e < losses.Count; e++) run?.LogEpoch(section.Name + "-pretrain", e + 1, new Dictionary<string, double> { [lossName] = losses[e] });
         if (losses.Count > 0)
         {
-            Metric("pretrain/reconstruction_loss_first", losses[0]);
-            Metric("pretrain/reconstruction_loss_last", losses[^1]);
-            result.Notes.Add($"Denoising pre-training of {section.Name}'s trunk: reconstruction loss {losses[0]:F4} after the first epoch, {losses[^1]:F4} after the last.");
+            Metric($"pretrain/{lossName}_first", losses[0]);
+            Metric($"pretrain/{lossName}_last", losses[^1]);
+            result.Notes.Add($"{(spec.Objective == PretrainSpec.Contrastive ? "Contrastive" : "Denoising")} pre-training of {section.Name}'s trunk: " +
+                             $"{lossName.Replace('_', ' ')} {losses[0]:F4} after the first epoch, {losses[^1]:F4} after the last.");
         }
         var path = Path.Combine(OutDir, section.Name + "-trunk.safetensors");
         trunk.Save(path);
@@ -119,6 +144,22 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
             net.Load(trunkPath, strict: false);
             if (spec.FreezeTrunk) TransferLearning.Freeze(net, spec.Pretrain!.TrunkLayers);
         };
+        // A frozen trunk computes the same features every epoch: compute them once, and let the strong models that
+        // see only clean images (all but AugConf, whose views must pass through the trunk) train the layers after it.
+        var (headSection, half2Features, validationFeatures, testFeatures) = (strong, (IDataset)half2, validation, test);
+        if (trunkPath is not null && spec.FreezeTrunk)
+        {
+            int layers = spec.Pretrain!.TrunkLayers;
+            var full = ModelBuilder.Build(strong.Model, new Generator(seed * 7919 + 503));
+            full.Load(trunkPath, strict: false);
+            var trunk = TransferLearning.Trunk(full, layers);
+            runner.Log($"features of the frozen trunk for {half2.Count} + {test.Count} images");
+            half2Features = TransferLearning.Features(trunk, half2);
+            testFeatures = TransferLearning.Features(trunk, test);
+            validationFeatures = validation is null ? null : TransferLearning.Features(trunk, validation);
+            headSection = strong with { Model = new ModelSpec(strong.Model.Layers[layers - 1].OutputShape, strong.Model.Layers.Skip(layers).ToList()) };
+        }
+        bool onFeatures = !ReferenceEquals(headSection, strong);
 
         var weakModels = new List<(string Name, Module Model)>();
         if (!runner.TrainAndMeasure(weakSection, "weak", 1, new SupervisedLesson(), seed, half1, validation, test, result, run, ct, out var weak)) return true;
@@ -131,7 +172,9 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
             if (!runner.TrainAndMeasure(weakSection with { Name = name, Training = fewTraining }, $"weak ({few.Count} labels)", 2, new SupervisedLesson(), seed, few, validation, test, result, run, ct, out var weak2)) return true;
             weakModels.Add((name, weak2));
         }
-        if (!runner.TrainAndMeasure(strong with { Name = strong.Name + "-ceiling" }, "strong ceiling", 100, new SupervisedLesson(), seed, half2, validation, test, result, run, ct, out _, init))
+        if (!(onFeatures
+                ? runner.TrainAndMeasure(headSection with { Name = strong.Name + "-ceiling" }, "strong ceiling", 100, new SupervisedLesson(), seed, half2Features, validationFeatures, testFeatures, result, run, ct, out _)
+                : runner.TrainAndMeasure(strong with { Name = strong.Name + "-ceiling" }, "strong ceiling", 100, new SupervisedLesson(), seed, half2, validation, test, result, run, ct, out _, init)))
             return true;
         double ceiling = result.ByRole("strong ceiling")!.TestAccuracy;
         Metric("ceiling_accuracy", ceiling);
@@ -157,9 +200,11 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
                     _ => throw new NotSupportedException($"weak-to-strong method '{method}'."),
                 };
                 string name = $"{strong.Name}-{method}-from-{weakName}";
-                if (!runner.TrainAndMeasure(strong with { Name = name }, $"w2s {method} ({weakName})", 100, lesson, seed, half2, validation, test, result, run, ct, out _,
-                        net => { init?.Invoke(net); slot.Target = net; }))
-                    return true;
+                bool trained = onFeatures && method != "augconf"
+                    ? runner.TrainAndMeasure(headSection with { Name = name }, $"w2s {method} ({weakName})", 100, lesson, seed, half2Features, validationFeatures, testFeatures, result, run, ct, out _)
+                    : runner.TrainAndMeasure(strong with { Name = name }, $"w2s {method} ({weakName})", 100, lesson, seed, half2, validation, test, result, run, ct, out _,
+                        net => { init?.Invoke(net); slot.Target = net; });
+                if (!trained) return true;
                 double acc = result.Models[^1].TestAccuracy;
                 double pgr = PerformanceGap.Recovered(weakAcc, ceiling, acc);
                 Metric($"{weakName}/{method}/accuracy", acc);

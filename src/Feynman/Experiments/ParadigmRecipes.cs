@@ -83,14 +83,25 @@ public static class ParadigmRecipes
 
     private static PretrainSpec ParsePretrain(RecipeNode c)
     {
-        var k = c.Mapping(["trunk_layers", "noise", "epochs", "lr", "labels", "batch_size"]);
+        var k = c.Mapping(["trunk_layers", "noise", "epochs", "lr", "labels", "batch_size", "objective", "temperature", "crop_scale", "projection", "images", "weights"]);
         if (!k.TryGetValue("trunk_layers", out var tl)) throw c.Error("pretrain needs 'trunk_layers', how many of the model's first layers form the trunk.");
         var d = new PretrainSpec(1);
+        string objective = k.TryGetValue("objective", out var o) ? o.Choice(PretrainSpec.Objectives) : d.Objective;
+        if (objective == PretrainSpec.Denoising)
+            foreach (var key in new[] { "temperature", "crop_scale", "projection" })
+                if (k.TryGetValue(key, out var unused)) throw unused.Error($"'{key}' belongs to the contrastive objective; this pretrain section is 'denoising'.");
+        if (objective == PretrainSpec.Contrastive && k.TryGetValue("noise", out var noise)) throw noise.Error("'noise' belongs to the denoising objective; this pretrain section is 'contrastive'.");
         return new PretrainSpec(tl.Int(1),
             k.TryGetValue("noise", out var n) ? n.Double(0) : d.Noise,
             k.TryGetValue("epochs", out var e) ? e.Int(1) : d.Epochs,
             k.TryGetValue("lr", out var lr) ? lr.Double(0, minExclusive: true) : d.LearningRate,
             k.TryGetValue("labels", out var l) ? l.Int(1) : d.Labels,
-            k.TryGetValue("batch_size", out var b) ? b.Int(1) : d.BatchSize);
+            k.TryGetValue("batch_size", out var b) ? b.Int(2) : d.BatchSize,
+            objective,
+            k.TryGetValue("temperature", out var t) ? t.Double(0, minExclusive: true) : d.Temperature,
+            k.TryGetValue("crop_scale", out var cs) ? cs.Double(0, 1, minExclusive: true) : d.CropScale,
+            k.TryGetValue("projection", out var pr) ? pr.Int(1) : d.Projection,
+            k.TryGetValue("images", out var im) ? im.Int(0) : d.Images,
+            k.TryGetValue("weights", out var wt) ? wt.String() : null);
     }
 }

@@ -20,13 +20,14 @@ public class ParadigmRecipesTests
         var w2s = RecipeParser.Load(RepositoryFile("recipes/w2s-fashion.yaml"));
         Assert.Equal("weak-to-strong", w2s.Paradigm);
         var ws = w2s.Section<WeakToStrongSpec>("weak_to_strong")!;
-        Assert.Equal(WeakToStrongSpec.AllMethods, ws.Methods);
+        Assert.Equal(["soft", "hard", "confidence", "adaptconf"], ws.Methods);
         Assert.Equal(1000, ws.WeakLabels);
         Assert.Equal(40, ws.WeakLabelsEpochs);
-        Assert.Equal(4, w2s.Student!.Training.Epochs);
+        Assert.Equal(12, w2s.Student!.Training.Epochs);
         Assert.True(ws.FreezeTrunk);
         Assert.Equal(0.2, ws.Warmup);
         Assert.Equal(6, ws.Pretrain!.TrunkLayers);
+        Assert.Equal((PretrainSpec.Contrastive, 30000), (ws.Pretrain.Objective, ws.Pretrain.Images));
 
         var st = RecipeParser.Load(RepositoryFile("recipes/selftrain-fashion.yaml"));
         Assert.Equal("self-training", st.Paradigm);
@@ -40,6 +41,7 @@ public class ParadigmRecipesTests
         var pre = RecipeParser.Load(RepositoryFile("recipes/pretrain-fashion.yaml"));
         Assert.Equal("pretrain", pre.Paradigm);
         Assert.Equal(1000, pre.Section<PretrainSpec>("pretrain")!.Labels);
+        Assert.Equal(PretrainSpec.Denoising, pre.Section<PretrainSpec>("pretrain")!.Objective);
     }
 
     [Fact]
@@ -56,5 +58,21 @@ public class ParadigmRecipesTests
         Assert.Equal(4, ex.Line);
         ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse("paradigm: weak-to-strong\nteacher: {model: {input: [4], layers: [{linear: 2}]}}\nstudent: {model: {input: [4], layers: [{linear: 2}]}}\nweak_to_strong: {freeze_trunk: true}\n"));
         Assert.Contains("freeze_trunk needs a 'pretrain' section", ex.Message);
+    }
+
+    [Fact]
+    public void ThePretrainObjectiveIsDenoisingOrContrastiveAndItsSettingsMustMatchIt()
+    {
+        const string head = "paradigm: pretrain\nmodel: {input: [4], layers: [{linear: 2}]}\n";
+        var spec = RecipeParser.Parse(head + "pretrain: {trunk_layers: 1, objective: contrastive, temperature: 0.2, crop_scale: 0.5, projection: 16, images: 100}\n")
+            .Section<PretrainSpec>("pretrain")!;
+        Assert.Equal((PretrainSpec.Contrastive, 0.2, 0.5, 16, 100), (spec.Objective, spec.Temperature, spec.CropScale, spec.Projection, spec.Images));
+        Assert.Equal(PretrainSpec.Denoising, RecipeParser.Parse(head + "pretrain: {trunk_layers: 1}\n").Section<PretrainSpec>("pretrain")!.Objective);
+        var ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse(head + "pretrain: {trunk_layers: 1, objective: masked}\n"));
+        Assert.Contains("'masked' is not one of denoising, contrastive", ex.Message);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse(head + "pretrain: {trunk_layers: 1, temperature: 0.5}\n"));
+        Assert.Contains("'temperature' belongs to the contrastive objective", ex.Message);
+        ex = Assert.Throws<RecipeException>(() => RecipeParser.Parse(head + "pretrain: {trunk_layers: 1, objective: contrastive, noise: 0.3}\n"));
+        Assert.Contains("'noise' belongs to the denoising objective", ex.Message);
     }
 }
