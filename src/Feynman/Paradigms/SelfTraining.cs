@@ -44,7 +44,7 @@ public sealed class SelfTraining(SelfTrainingOptions options, TrainingOptions te
             var probs = Evaluator.Probabilities(teacher, unlabelled);
             var (indices, labels) = PseudoLabeler.Select(probs, classes, Options.Threshold, Options.Balance, Options.MaxPerClass);
             double pseudoAccuracy = PseudoLabelAccuracy(unlabelled, indices, labels);
-            var combined = new PseudoLabelledDataset(labelled, unlabelled, indices, labels);
+            var combined = new PseudoLabelledDataset(labelled, unlabelled, indices, labels, Options.LabelledCopies);
             var studentRng = new Generator(seed + (ulong)r * 1_000_003);
             var student = createModel(r, studentRng);
             var options = StudentTraining with { Seed = StudentTraining.Seed + (ulong)r };

@@ -90,6 +90,31 @@ public class SelfTrainingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PseudoLabelledDataset(labelled, pool, [10], [0]));
     }
 
+    [Fact]
+    public void PseudoLabelledDatasetRepeatsTheLabelledSetBeforeThePool()
+    {
+        var labelled = SyntheticData.Blobs(4, seed: 1);
+        var pool = SyntheticData.Blobs(10, seed: 1, sampleSeed: 5);
+        var d = new PseudoLabelledDataset(labelled, pool, [3, 7], [2, 0], labelledCopies: 3);
+        Assert.Equal(3 * 4 + 2, d.Count);
+        var a = new float[8];
+        var b = new float[8];
+        for (int copy = 0; copy < 3; copy++)
+            for (int i = 0; i < 4; i++)
+            {
+                Assert.Equal(labelled.GetLabel(i), d.GetLabel(copy * 4 + i));
+                d.CopyInput(copy * 4 + i, a);
+                labelled.CopyInput(i, b);
+                Assert.Equal(b, a);
+            }
+        Assert.Equal(2, d.GetLabel(12));
+        Assert.Equal(0, d.GetLabel(13));
+        d.CopyInput(13, a);
+        pool.CopyInput(7, b);
+        Assert.Equal(b, a);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PseudoLabelledDataset(labelled, pool, [3], [0], labelledCopies: 0));
+    }
+
     private static Module Mlp(Generator rng, float dropout) => new Sequential(
         new Linear(8, 32, rng: rng), new ReLU(), new Dropout(dropout, rng), new Linear(32, 3, rng: rng));
 
