@@ -206,6 +206,8 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
                     Metric($"self_training/round{round.Round}/pseudo_label_accuracy", round.PseudoLabelAccuracy);
                 }
                 runner.Log($"self-training round {round.Round}: {round.PseudoLabels} pseudo-labels ({round.PseudoLabelAccuracy:P1} right), test {round.TestAccuracy:P2}");
+                if (round.Round > 0)
+                    runner.Log($"self-training round {round.Round}: {round.DistinctPseudoLabelled} distinct pool samples; confident per class [{string.Join(", ", round.ConfidentPerClass)}]");
                 if (round.Round > 0 && round.ClassesWithoutPseudoLabels.Count > 0)
                 {
                     string which = string.Join(", ", round.ClassesWithoutPseudoLabels.Select(c => labelled.ClassNames[c]));

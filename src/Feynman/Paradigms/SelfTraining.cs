@@ -51,7 +51,11 @@ public sealed class SelfTraining(SelfTrainingOptions options, TrainingOptions te
             trained = new Trainer(options).Fit($"round{r}-student", student, new SupervisedLesson(), combined, validation, studentRng, progress, run, cancellationToken);
             if (trained.Interrupted) return new SelfTrainingResult(rounds, teacher, true);
             var missing = Enumerable.Range(0, classes).Except(labels).ToArray();
-            Finish(new SelfTrainingRound(r, indices.Length, pseudoAccuracy, Evaluator.Evaluate(student, test).Accuracy, trained) { ClassesWithoutPseudoLabels = missing }, student);
+            Finish(new SelfTrainingRound(r, indices.Length, pseudoAccuracy, Evaluator.Evaluate(student, test).Accuracy, trained) {
+                ClassesWithoutPseudoLabels = missing,
+                ConfidentPerClass = PseudoLabeler.ConfidentCounts(probs, classes, Options.Threshold),
+                DistinctPseudoLabelled = indices.Distinct().Count(),
+            }, student);
             teacher = student;
         }
         return new SelfTrainingResult(rounds, teacher, false);

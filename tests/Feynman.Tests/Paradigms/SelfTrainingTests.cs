@@ -34,6 +34,8 @@ public class SelfTrainingTests
         (idx, labels) = PseudoLabeler.Select(p, 3, 0.9f, balance: true, maxPerClass: 2);
         Assert.Equal([0, 2, 2, 3, 3, 4], idx);
         Assert.Equal([0, 1, 1, 2, 2, 0], labels);
+        Assert.Equal([2, 1, 1], PseudoLabeler.ConfidentCounts(p, 3, 0.9f));
+        Assert.Equal([2, 2, 1], PseudoLabeler.ConfidentCounts(p, 3, 0.5f));
     }
 
     [Fact]
@@ -137,6 +139,8 @@ public class SelfTrainingTests
         Assert.All(result.Rounds.Skip(1), r => Assert.InRange(r.PseudoLabels, 3, 600));
         Assert.All(result.Rounds.Skip(1), r => Assert.Empty(r.ClassesWithoutPseudoLabels));
         Assert.All(result.Rounds.Skip(1), r => Assert.Equal(0, r.PseudoLabels % 3)); // balanced: K per class
+        Assert.All(result.Rounds.Skip(1), r => Assert.Equal(3, r.ConfidentPerClass.Count));
+        Assert.All(result.Rounds.Skip(1), r => Assert.InRange(r.DistinctPseudoLabelled, 1, r.PseudoLabels));
         string table = string.Join("; ", result.Rounds.Select(r => $"round {r.Round}: {r.PseudoLabels} pseudo ({r.PseudoLabelAccuracy:P1}), test {r.TestAccuracy:P1}"));
         Assert.True(result.FinalAccuracy > result.LabelsOnlyAccuracy + 0.02, table);
     }
