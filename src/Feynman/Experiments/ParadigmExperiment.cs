@@ -239,6 +239,15 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
             SamplesPerSecond = trained?.SamplesPerSecond ?? 0, Weights = weightsPath, History = trained?.History ?? [],
             Confusion = eval.Confusion.ToRows(), Reliability = eval.Reliability,
         });
+        runner.Log($"{role} {name}: test accuracy {eval.Accuracy:P2}");
+        if (eval.Confusion.SinglePredictedClass is int only)
+        {
+            // Models trained outside the runner (MPL's teacher and student) get the runner's collapse warning too.
+            string what = only < test.ClassNames.Count ? $"'{test.ClassNames[only]}'" : $"class {only}";
+            string note = $"{name} predicts {what} for every test sample: it has collapsed.";
+            runner.Log("warning: " + note);
+            result.Notes.Add(note);
+        }
         if (run != null)
         {
             run.AddArtifact("weights", weightsPath);
