@@ -30,7 +30,7 @@ public class ParadigmRecipesTests
 
         var st = RecipeParser.Load(RepositoryFile("recipes/selftrain-fashion.yaml"));
         Assert.Equal("self-training", st.Paradigm);
-        Assert.Equal(new SelfTrainingSpec(2000, 3, 0.7, true, 0, 10), st.Section<SelfTrainingSpec>("self_training"));
+        Assert.Equal(new SelfTrainingSpec(2000, 3, 0.5, true, 0, 5), st.Section<SelfTrainingSpec>("self_training"));
 
         var mpl = RecipeParser.Load(RepositoryFile("recipes/mpl-fashion.yaml"));
         Assert.Equal("mpl", mpl.Paradigm);
