@@ -248,6 +248,13 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
             runner.Log("warning: " + note);
             result.Notes.Add(note);
         }
+        else if (eval.Confusion.DominantPredictedClass(0.9) is int most)
+        {
+            string what = most < test.ClassNames.Count ? $"'{test.ClassNames[most]}'" : $"class {most}";
+            string note = $"{name} predicts {what} for at least 90 % of the test samples: it has nearly collapsed.";
+            runner.Log("warning: " + note);
+            result.Notes.Add(note);
+        }
         if (run != null)
         {
             run.AddArtifact("weights", weightsPath);
