@@ -235,7 +235,7 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
         var (labelled, pool) = split ?? Take(train, spec.Labels, seed + 17, "self-training");
         var teacherOptions = runner.Options(first.Training, seed, "") with { CheckpointDirectory = null };
         var studentOptions = runner.Options(student.Training, seed, "") with { CheckpointDirectory = null };
-        var options = new SelfTrainingOptions { Rounds = spec.Rounds, Threshold = (float)spec.Threshold, Balance = spec.Balance, MaxPerClass = spec.MaxPerClass };
+        var options = new SelfTrainingOptions { Rounds = spec.Rounds, Threshold = (float)spec.Threshold, Balance = spec.Balance, MaxPerClass = spec.MaxPerClass, LabelledCopies = spec.LabelledCopies };
         runner.Log($"self-training: {labelled.Count} labelled, {pool.Count} unlabelled, {spec.Rounds} rounds");
         var st = new SelfTraining(options, teacherOptions, studentOptions).Run(
             (round, rng) => ModelBuilder.Build((round == 0 ? first : student).Model, rng),
@@ -251,6 +251,8 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
                     Metric($"self_training/round{round.Round}/pseudo_label_accuracy", round.PseudoLabelAccuracy);
                 }
                 runner.Log($"self-training round {round.Round}: {round.PseudoLabels} pseudo-labels ({round.PseudoLabelAccuracy:P1} right), test {round.TestAccuracy:P2}");
+                if (round.Round > 0)
+                    runner.Log($"self-training round {round.Round}: {round.DistinctPseudoLabelled} distinct pool samples; confident per class [{string.Join(", ", round.ConfidentPerClass)}]");
                 if (round.Round > 0 && round.ClassesWithoutPseudoLabels.Count > 0)
                 {
                     string which = string.Join(", ", round.ClassesWithoutPseudoLabels.Select(c => labelled.ClassNames[c]));
@@ -282,6 +284,22 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
             SamplesPerSecond = trained?.SamplesPerSecond ?? 0, Weights = weightsPath, History = trained?.History ?? [],
             Confusion = eval.Confusion.ToRows(), Reliability = eval.Reliability,
         });
+        runner.Log($"{role} {name}: test accuracy {eval.Accuracy:P2}");
+        if (eval.Confusion.SinglePredictedClass is int only)
+        {
+            // Models trained outside the runner (MPL's teacher and student) get the runner's collapse warning too.
+            string what = only < test.ClassNames.Count ? $"'{test.ClassNames[only]}'" : $"class {only}";
+            string note = $"{name} predicts {what} for every test sample: it has collapsed.";
+            runner.Log("warning: " + note);
+            result.Notes.Add(note);
+        }
+        else if (eval.Confusion.DominantPredictedClass(0.9) is int most)
+        {
+            string what = most < test.ClassNames.Count ? $"'{test.ClassNames[most]}'" : $"class {most}";
+            string note = $"{name} predicts {what} for at least 90 % of the test samples: it has nearly collapsed.";
+            runner.Log("warning: " + note);
+            result.Notes.Add(note);
+        }
         if (run != null)
         {
             run.AddArtifact("weights", weightsPath);
@@ -293,18 +311,34 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
 
     // ---------------------------------------------------------------- Meta Pseudo Labels
 
+    /// <summary>Copies every parameter of <paramref name="from"/> into <paramref name="to"/>, in order; the shapes must match.</summary>
+    internal static void CopyParameters(Module from, Module to, string what)
+    {
+        var source = from.Parameters().ToList();
+        var target = to.Parameters().ToList();
+        if (source.Count != target.Count)
+            throw new InvalidDataException($"{what}: the models have {source.Count} and {target.Count} parameter tensors; their layers must match (dropout aside).");
+        for (int i = 0; i < source.Count; i++)
+        {
+            if (!source[i].Shape.SequenceEqual(target[i].Shape))
+                throw new InvalidDataException($"{what}: parameter {i} is {source[i].ShapeString} in one model and {target[i].ShapeString} in the other.");
+            source[i].Contiguous().ReadOnlySpan.CopyTo(target[i].Span);
+        }
+    }
+
     private bool RunMpl(MplSpec spec)
     {
         var teacherSection = recipe.Teachers[0];
         var studentSection = recipe.Student!;
         var split = Take(train, spec.Labels, seed + 17, "mpl");
         var (labelled, pool) = split;
-        if (!runner.TrainAndMeasure(studentSection with { Name = studentSection.Name + "-labels" }, "labels only", 100, new SupervisedLesson(), seed, labelled, validation, test, result, run, ct, out _))
+        if (!runner.TrainAndMeasure(studentSection with { Name = studentSection.Name + "-labels" }, "labels only", 100, new SupervisedLesson(), seed, labelled, validation, test, result, run, ct, out var labelsModel))
             return true;
         double labelsOnly = result.ByRole("labels only")!.TestAccuracy;
         Metric("labels_only_accuracy", labelsOnly);
 
         var teacher = ModelBuilder.Build(teacherSection.Model, new Generator(seed * 7919 + 1));
+        if (spec.TeacherFromLabels) CopyParameters(labelsModel, teacher, "mpl.teacher_from_labels");
         var student = ModelBuilder.Build(studentSection.Model, new Generator(seed * 7919 + 100));
         var options = new MetaPseudoLabelsOptions
         {
@@ -312,9 +346,9 @@ internal sealed class ParadigmExperiment(ExperimentRunner runner, Recipe recipe,
             LabelledBatchSize = spec.LabelledBatch, UnlabelledBatchSize = spec.UnlabelledBatch,
             TeacherLearningRate = spec.TeacherLr, StudentLearningRate = spec.StudentLr, BaselineDecay = (float)spec.BaselineDecay,
             SupervisedWeight = (float)spec.SupervisedWeight, FinetuneEpochs = spec.FinetuneEpochs, Seed = seed,
-            EvaluateEvery = Math.Max(1, spec.Steps / 10),
+            EvaluateEvery = Math.Max(1, spec.Steps / 10), CropPadding = runner.AugmentationOf(studentSection.Training).CropPadding,
         };
-        runner.Log($"meta pseudo labels: {labelled.Count} labelled, {pool.Count} unlabelled, {options.Steps} steps");
+        runner.Log($"meta pseudo labels: {labelled.Count} labelled, {pool.Count} unlabelled, {options.Steps} steps, teacher from {(spec.TeacherFromLabels ? "the labels-only model" : "scratch")}");
         var finetune = runner.Options(studentSection.Training, seed, "") with { CheckpointDirectory = null };
         var mpl = new MetaPseudoLabels(teacher, student, options).Run(labelled, pool, test, finetune, runner.Settings.Progress, run, ct);
         if (mpl.Interrupted) return true;

@@ -55,19 +55,20 @@ public static class ParadigmRecipes
 
     private static SelfTrainingSpec ParseSelfTraining(RecipeNode c)
     {
-        var k = c.Mapping(["labels", "rounds", "threshold", "balance", "max_per_class"]);
+        var k = c.Mapping(["labels", "rounds", "threshold", "balance", "max_per_class", "labelled_copies"]);
         var d = new SelfTrainingSpec();
         return new SelfTrainingSpec(
             k.TryGetValue("labels", out var l) ? l.Int(1) : d.Labels,
             k.TryGetValue("rounds", out var r) ? r.Int(1, 100) : d.Rounds,
             k.TryGetValue("threshold", out var t) ? t.Double(0, 1) : d.Threshold,
             k.TryGetValue("balance", out var b) ? b.Bool() : d.Balance,
-            k.TryGetValue("max_per_class", out var m) ? m.Int(0) : d.MaxPerClass);
+            k.TryGetValue("max_per_class", out var m) ? m.Int(0) : d.MaxPerClass,
+            k.TryGetValue("labelled_copies", out var lc) ? lc.Int(1) : d.LabelledCopies);
     }
 
     private static MplSpec ParseMpl(RecipeNode c)
     {
-        var k = c.Mapping(["labels", "steps", "labelled_batch", "unlabelled_batch", "teacher_lr", "student_lr", "baseline_decay", "supervised_weight", "finetune_epochs"]);
+        var k = c.Mapping(["labels", "steps", "labelled_batch", "unlabelled_batch", "teacher_lr", "student_lr", "baseline_decay", "supervised_weight", "finetune_epochs", "teacher_from_labels"]);
         var d = new MplSpec();
         return new MplSpec(
             k.TryGetValue("labels", out var l) ? l.Int(1) : d.Labels,
@@ -78,7 +79,8 @@ public static class ParadigmRecipes
             k.TryGetValue("student_lr", out var sl) ? sl.Double(0, minExclusive: true) : d.StudentLr,
             k.TryGetValue("baseline_decay", out var bd) ? bd.Double(0, 1) : d.BaselineDecay,
             k.TryGetValue("supervised_weight", out var sw) ? sw.Double(0) : d.SupervisedWeight,
-            k.TryGetValue("finetune_epochs", out var fe) ? fe.Int(0) : d.FinetuneEpochs);
+            k.TryGetValue("finetune_epochs", out var fe) ? fe.Int(0) : d.FinetuneEpochs,
+            k.TryGetValue("teacher_from_labels", out var tf) ? tf.Bool() : d.TeacherFromLabels);
     }
 
     private static PretrainSpec ParsePretrain(RecipeNode c)

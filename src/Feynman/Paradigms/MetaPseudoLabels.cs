@@ -97,8 +97,10 @@ public sealed class MetaPseudoLabels
     {
         var o = Options;
         var clock = Stopwatch.StartNew();
-        using var labelledLoader = new DataLoader(labelled, Math.Min(o.LabelledBatchSize, labelled.Count), shuffle: true, seed: o.Seed, dropLast: true);
-        using var unlabelledLoader = new DataLoader(unlabelled, Math.Min(o.UnlabelledBatchSize, unlabelled.Count), shuffle: true, seed: o.Seed + 1, dropLast: true);
+        ITransform[] noise = o.CropPadding > 0 ? [new RandomCrop(o.CropPadding)] : [];
+        using var labelledLoader = new DataLoader(labelled, Math.Min(o.LabelledBatchSize, labelled.Count), shuffle: true, seed: o.Seed, dropLast: true, transforms: noise);
+        using var unlabelledLoader = new DataLoader(unlabelled, Math.Min(o.UnlabelledBatchSize, unlabelled.Count), shuffle: true, seed: o.Seed + 1, dropLast: true,
+                                                    transforms: o.CropPadding > 0 ? [new RandomCrop(o.CropPadding)] : []);
         using var l = new Cycle(labelledLoader);
         using var u = new Cycle(unlabelledLoader);
         var history = new List<(int, double, double)>();

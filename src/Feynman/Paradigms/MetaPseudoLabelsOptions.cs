@@ -30,5 +30,11 @@ public sealed record MetaPseudoLabelsOptions
     /// <summary>Evaluate the student every this many steps for the history (0 = only at the end).</summary>
     public int EvaluateEvery { get; init; } = 500;
 
+    /// <summary>
+    /// Random-crop padding applied to both batches (0 = none): the noise the student learns under, as the
+    /// paper's RandAugment; the teacher labels the same cropped images the student sees.
+    /// </summary>
+    public int CropPadding { get; init; }
+
     public ulong Seed { get; init; } = 1;
 }

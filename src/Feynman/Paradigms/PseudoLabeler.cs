@@ -40,6 +40,19 @@ public static class PseudoLabeler
         return ([.. chosen.Select(x => x.Index)], [.. chosen.Select(x => x.Label)]);
     }
 
+    /// <summary>Pool samples per predicted class whose top probability is at least <paramref name="threshold"/>.</summary>
+    public static int[] ConfidentCounts(ReadOnlySpan<float> probabilities, int classes, float threshold)
+    {
+        var counts = new int[classes];
+        for (int i = 0; i + classes <= probabilities.Length; i += classes)
+        {
+            var row = probabilities.Slice(i, classes);
+            int c = TensorPrimitives.IndexOfMax(row);
+            if (row[c] >= threshold) counts[c]++;
+        }
+        return counts;
+    }
+
     /// <summary>Balanced selection's K when no cap is given: the smallest non-zero class count, 0 when every count is 0.</summary>
     public static int BalancedCap(IEnumerable<int> confidentPerClass) => confidentPerClass.Where(c => c > 0).DefaultIfEmpty(0).Min();
 }

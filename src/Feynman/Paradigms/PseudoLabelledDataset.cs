@@ -4,15 +4,17 @@ namespace Feynman.Paradigms;
 
 /// <summary>
 /// The labelled samples followed by pool samples with pseudo-labels in place of their own labels
-/// (indices 0..L−1 are the labelled set, L.. the chosen pool samples).
+/// (indices 0..c·L−1 are the labelled set repeated c = <see cref="LabelledCopies"/> times, c·L.. the chosen pool
+/// samples). Repeating the labels keeps them from being swamped when the pseudo-labels outnumber them many times.
 /// </summary>
 public sealed class PseudoLabelledDataset : IDataset
 {
     private readonly int[] poolIndices;
     private readonly int[] poolLabels;
 
-    public PseudoLabelledDataset(IDataset labelled, IDataset pool, int[] poolIndices, int[] poolLabels)
+    public PseudoLabelledDataset(IDataset labelled, IDataset pool, int[] poolIndices, int[] poolLabels, int labelledCopies = 1)
     {
+        if (labelledCopies < 1) throw new ArgumentOutOfRangeException(nameof(labelledCopies), $"the labelled set must appear at least once, got {labelledCopies} copies.");
         if (poolIndices.Length != poolLabels.Length)
             throw new ArgumentException($"{poolIndices.Length} pool indices but {poolLabels.Length} pseudo-labels.");
         if (!labelled.SampleShape.SequenceEqual(pool.SampleShape))
@@ -27,15 +29,21 @@ public sealed class PseudoLabelledDataset : IDataset
         Pool = pool;
         this.poolIndices = poolIndices;
         this.poolLabels = poolLabels;
+        LabelledCopies = labelledCopies;
     }
+
+    /// <summary>How many times the labelled set appears before the pool samples.</summary>
+    public int LabelledCopies { get; }
+
+    private int LabelledCount => Labelled.Count * LabelledCopies;
 
     public IDataset Labelled { get; }
 
     public IDataset Pool { get; }
 
-    public string Name => $"{Labelled.Name}+pseudo({poolIndices.Length})";
+    public string Name => LabelledCopies == 1 ? $"{Labelled.Name}+pseudo({poolIndices.Length})" : $"{Labelled.Name}x{LabelledCopies}+pseudo({poolIndices.Length})";
 
-    public int Count => Labelled.Count + poolIndices.Length;
+    public int Count => LabelledCount + poolIndices.Length;
 
     public IReadOnlyList<int> SampleShape => Labelled.SampleShape;
 
@@ -43,11 +51,11 @@ public sealed class PseudoLabelledDataset : IDataset
 
     public IReadOnlyList<string> ClassNames => Labelled.ClassNames;
 
-    public int GetLabel(int index) => index < Labelled.Count ? Labelled.GetLabel(index) : poolLabels[index - Labelled.Count];
+    public int GetLabel(int index) => index < LabelledCount ? Labelled.GetLabel(index % Labelled.Count) : poolLabels[index - LabelledCount];
 
     public void CopyInput(int index, Span<float> destination)
     {
-        if (index < Labelled.Count) Labelled.CopyInput(index, destination);
-        else Pool.CopyInput(poolIndices[index - Labelled.Count], destination);
+        if (index < LabelledCount) Labelled.CopyInput(index % Labelled.Count, destination);
+        else Pool.CopyInput(poolIndices[index - LabelledCount], destination);
     }
 }

@@ -44,14 +44,18 @@ public sealed class SelfTraining(SelfTrainingOptions options, TrainingOptions te
             var probs = Evaluator.Probabilities(teacher, unlabelled);
             var (indices, labels) = PseudoLabeler.Select(probs, classes, Options.Threshold, Options.Balance, Options.MaxPerClass);
             double pseudoAccuracy = PseudoLabelAccuracy(unlabelled, indices, labels);
-            var combined = new PseudoLabelledDataset(labelled, unlabelled, indices, labels);
+            var combined = new PseudoLabelledDataset(labelled, unlabelled, indices, labels, Options.LabelledCopies);
             var studentRng = new Generator(seed + (ulong)r * 1_000_003);
             var student = createModel(r, studentRng);
             var options = StudentTraining with { Seed = StudentTraining.Seed + (ulong)r };
             trained = new Trainer(options).Fit($"round{r}-student", student, new SupervisedLesson(), combined, validation, studentRng, progress, run, cancellationToken);
             if (trained.Interrupted) return new SelfTrainingResult(rounds, teacher, true);
             var missing = Enumerable.Range(0, classes).Except(labels).ToArray();
-            Finish(new SelfTrainingRound(r, indices.Length, pseudoAccuracy, Evaluator.Evaluate(student, test).Accuracy, trained) { ClassesWithoutPseudoLabels = missing }, student);
+            Finish(new SelfTrainingRound(r, indices.Length, pseudoAccuracy, Evaluator.Evaluate(student, test).Accuracy, trained) {
+                ClassesWithoutPseudoLabels = missing,
+                ConfidentPerClass = PseudoLabeler.ConfidentCounts(probs, classes, Options.Threshold),
+                DistinctPseudoLabelled = indices.Distinct().Count(),
+            }, student);
             teacher = student;
         }
         return new SelfTrainingResult(rounds, teacher, false);

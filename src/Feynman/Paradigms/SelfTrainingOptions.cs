@@ -14,4 +14,10 @@ public sealed record SelfTrainingOptions
 
     /// <summary>At most this many pseudo-labels per class (0 = no cap).</summary>
     public int MaxPerClass { get; init; }
+
+    /// <summary>
+    /// Times the labelled set is repeated in a student's training set, so that the labels keep their weight
+    /// (and the student as many passes over them as the teacher had) among many more pseudo-labels.
+    /// </summary>
+    public int LabelledCopies { get; init; } = 1;
 }

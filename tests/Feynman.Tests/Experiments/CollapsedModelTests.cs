@@ -35,6 +35,10 @@ public class CollapsedModelTests : IDisposable
         Assert.Equal(2, m.SinglePredictedClass);
         m.Add(1, 1);
         Assert.Null(m.SinglePredictedClass);
+        // 10 of 11 predictions are class 2: dominant at a share of 0.9, not at 0.95.
+        Assert.Equal(2, m.DominantPredictedClass(0.9));
+        Assert.Null(m.DominantPredictedClass(0.95));
+        Assert.Null(new ConfusionMatrix(3).DominantPredictedClass(0.9));
     }
 
     [Fact]

@@ -31,12 +31,16 @@ public class ParadigmRecipesTests
 
         var st = RecipeParser.Load(RepositoryFile("recipes/selftrain-fashion.yaml"));
         Assert.Equal("self-training", st.Paradigm);
-        Assert.Equal(new SelfTrainingSpec(2000, 3, 0.9, true, 3000), st.Section<SelfTrainingSpec>("self_training"));
+        Assert.Equal(new SelfTrainingSpec(2000, 3, 0.5, true, 0, 5), st.Section<SelfTrainingSpec>("self_training"));
 
         var mpl = RecipeParser.Load(RepositoryFile("recipes/mpl-fashion.yaml"));
         Assert.Equal("mpl", mpl.Paradigm);
         Assert.Equal(2000, mpl.Section<MplSpec>("mpl")!.Labels);
-        Assert.NotNull(mpl.Section<SelfTrainingSpec>("self_training"));
+        Assert.True(mpl.Section<MplSpec>("mpl")!.TeacherFromLabels);
+        // One table from two recipes: the same data and labels give the same seeded split, and the same student.
+        Assert.Equal(st.Data.TrainSize, mpl.Data.TrainSize);
+        Assert.Equal(st.Section<SelfTrainingSpec>("self_training")!.Labels, mpl.Section<MplSpec>("mpl")!.Labels);
+        Assert.Equal(st.Student!.Model.ParameterCount, mpl.Student!.Model.ParameterCount);
 
         var pre = RecipeParser.Load(RepositoryFile("recipes/pretrain-fashion.yaml"));
         Assert.Equal("pretrain", pre.Paradigm);

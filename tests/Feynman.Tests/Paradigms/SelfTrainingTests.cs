@@ -34,6 +34,8 @@ public class SelfTrainingTests
         (idx, labels) = PseudoLabeler.Select(p, 3, 0.9f, balance: true, maxPerClass: 2);
         Assert.Equal([0, 2, 2, 3, 3, 4], idx);
         Assert.Equal([0, 1, 1, 2, 2, 0], labels);
+        Assert.Equal([2, 1, 1], PseudoLabeler.ConfidentCounts(p, 3, 0.9f));
+        Assert.Equal([2, 2, 1], PseudoLabeler.ConfidentCounts(p, 3, 0.5f));
     }
 
     [Fact]
@@ -90,6 +92,31 @@ public class SelfTrainingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PseudoLabelledDataset(labelled, pool, [10], [0]));
     }
 
+    [Fact]
+    public void PseudoLabelledDatasetRepeatsTheLabelledSetBeforeThePool()
+    {
+        var labelled = SyntheticData.Blobs(4, seed: 1);
+        var pool = SyntheticData.Blobs(10, seed: 1, sampleSeed: 5);
+        var d = new PseudoLabelledDataset(labelled, pool, [3, 7], [2, 0], labelledCopies: 3);
+        Assert.Equal(3 * 4 + 2, d.Count);
+        var a = new float[8];
+        var b = new float[8];
+        for (int copy = 0; copy < 3; copy++)
+            for (int i = 0; i < 4; i++)
+            {
+                Assert.Equal(labelled.GetLabel(i), d.GetLabel(copy * 4 + i));
+                d.CopyInput(copy * 4 + i, a);
+                labelled.CopyInput(i, b);
+                Assert.Equal(b, a);
+            }
+        Assert.Equal(2, d.GetLabel(12));
+        Assert.Equal(0, d.GetLabel(13));
+        d.CopyInput(13, a);
+        pool.CopyInput(7, b);
+        Assert.Equal(b, a);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PseudoLabelledDataset(labelled, pool, [3], [0], labelledCopies: 0));
+    }
+
     private static Module Mlp(Generator rng, float dropout) => new Sequential(
         new Linear(8, 32, rng: rng), new ReLU(), new Dropout(dropout, rng), new Linear(32, 3, rng: rng));
 
@@ -112,6 +139,8 @@ public class SelfTrainingTests
         Assert.All(result.Rounds.Skip(1), r => Assert.InRange(r.PseudoLabels, 3, 600));
         Assert.All(result.Rounds.Skip(1), r => Assert.Empty(r.ClassesWithoutPseudoLabels));
         Assert.All(result.Rounds.Skip(1), r => Assert.Equal(0, r.PseudoLabels % 3)); // balanced: K per class
+        Assert.All(result.Rounds.Skip(1), r => Assert.Equal(3, r.ConfidentPerClass.Count));
+        Assert.All(result.Rounds.Skip(1), r => Assert.InRange(r.DistinctPseudoLabelled, 1, r.PseudoLabels));
         string table = string.Join("; ", result.Rounds.Select(r => $"round {r.Round}: {r.PseudoLabels} pseudo ({r.PseudoLabelAccuracy:P1}), test {r.TestAccuracy:P1}"));
         Assert.True(result.FinalAccuracy > result.LabelsOnlyAccuracy + 0.02, table);
     }

@@ -83,6 +83,23 @@ public sealed class ConfusionMatrix
         }
     }
 
+    /// <summary>
+    /// The class predicted for at least <paramref name="share"/> of all samples, else null: a nearly collapsed
+    /// model (an MPL teacher from scratch was seen predicting one class for 9,921 of 10,000 test images, which
+    /// <see cref="SinglePredictedClass"/> does not name).
+    /// </summary>
+    public int? DominantPredictedClass(double share)
+    {
+        if (Classes < 2 || Total == 0) return null;
+        for (int p = 0; p < Classes; p++)
+        {
+            long column = 0;
+            for (int a = 0; a < Classes; a++) column += this[a, p];
+            if (column >= share * Total) return p;
+        }
+        return null;
+    }
+
     /// <summary>The counts as a jagged array [actual][predicted] (for JSON and reports).</summary>
     public long[][] ToRows()
     {

@@ -3,7 +3,8 @@ namespace Feynman.Training.Recipes;
 /// <summary>
 /// Meta Pseudo Labels: <see cref="Labels"/> labelled samples, the rest unlabelled; <see cref="Steps"/>
 /// teacher–student steps; learning rates, reward baseline decay, the teacher's supervised weight and the
-/// student's fine-tuning epochs on the labels afterwards.
+/// student's fine-tuning epochs on the labels afterwards. <see cref="TeacherFromLabels"/> starts the teacher from
+/// the weights of the labels-only model (same layers with parameters) instead of from scratch.
 /// </summary>
 public sealed record MplSpec(
     int Labels = 2000,
@@ -14,4 +15,5 @@ public sealed record MplSpec(
     double StudentLr = 0.05,
     double BaselineDecay = 0.9,
     double SupervisedWeight = 1,
-    int FinetuneEpochs = 2);
+    int FinetuneEpochs = 2,
+    bool TeacherFromLabels = false);
