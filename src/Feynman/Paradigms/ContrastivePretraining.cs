@@ -36,13 +36,7 @@ public sealed class ContrastivePretraining(float temperature, IReadOnlyList<ITra
         var o = Options;
         if (o.BatchSize < 2) throw new ArgumentException($"contrastive pre-training needs batches of at least 2 images (the others are the negatives), got {o.BatchSize}.");
         var parameters = trunk.Parameters().Concat(head.Parameters()).ToList();
-        Optimizer optimizer = o.Optimizer.ToLowerInvariant() switch
-        {
-            "sgd" => new Sgd(parameters, o.LearningRate, o.Momentum, 0, o.WeightDecay, o.Nesterov),
-            "adam" => new Adam(parameters, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
-            "adamw" => new AdamW(parameters, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
-            _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}' (sgd, adam, adamw)."),
-        };
+        Optimizer optimizer = o.CreateOptimizer(parameters);
         using var loader = new DataLoader(data, o.BatchSize, shuffle: true, seed: o.Seed, dropLast: data.Count > o.BatchSize);
         var viewRng = new Generator(o.Seed * 31 + 11);
         var sampleShape = data.SampleShape;

@@ -40,13 +40,7 @@ public sealed class DenoisingPretraining(float noiseStd, TrainingOptions options
     {
         var o = Options;
         var parameters = trunk.Parameters().Concat(decoder.Parameters()).ToList();
-        Optimizer optimizer = o.Optimizer.ToLowerInvariant() switch
-        {
-            "sgd" => new Sgd(parameters, o.LearningRate, o.Momentum, 0, o.WeightDecay, o.Nesterov),
-            "adam" => new Adam(parameters, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
-            "adamw" => new AdamW(parameters, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
-            _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}' (sgd, adam, adamw)."),
-        };
+        Optimizer optimizer = o.CreateOptimizer(parameters);
         using var loader = new DataLoader(data, o.BatchSize, shuffle: true, seed: o.Seed);
         var noiseRng = new Generator(o.Seed * 31 + 7);
         var losses = new List<double>();

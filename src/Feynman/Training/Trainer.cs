@@ -184,13 +184,7 @@ public sealed class Trainer(TrainingOptions options)
         var o = Options;
         var parameters = model.Parameters().ToList();
         if (parameters.Count == 0) throw new ArgumentException("the model has no parameters to train.");
-        return o.Optimizer.ToLowerInvariant() switch
-        {
-            "sgd" => new Sgd(parameters, o.LearningRate, o.Momentum, 0, o.WeightDecay, o.Nesterov),
-            "adam" => new Adam(parameters, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
-            "adamw" => new AdamW(parameters, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
-            _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}' (sgd, adam, adamw)."),
-        };
+        return o.CreateOptimizer(parameters);
     }
 
     private LrScheduler? CreateScheduler(Optimizer optimizer)

@@ -58,4 +58,13 @@ public sealed record TrainingOptions
     public bool Resume { get; init; }
 
     public int EvaluationBatchSize { get; init; } = 1000;
+
+    /// <summary>The optimizer these options name, over <paramref name="parameters"/> (one place for every training loop).</summary>
+    public Optim.Optimizer CreateOptimizer(IEnumerable<Tensors.Tensor> parameters) => Optimizer.ToLowerInvariant() switch
+    {
+        "sgd" => new Optim.Sgd(parameters, LearningRate, Momentum, 0, WeightDecay, Nesterov),
+        "adam" => new Optim.Adam(parameters, LearningRate, Beta1, Beta2, Eps, WeightDecay),
+        "adamw" => new Optim.AdamW(parameters, LearningRate, Beta1, Beta2, Eps, WeightDecay),
+        _ => throw new ArgumentException($"unknown optimizer '{Optimizer}' (sgd, adam, adamw)."),
+    };
 }
